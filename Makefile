@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11:
+#   make run    install, build the index from corpus/ when missing or stale, start the app
+#   make test   install, run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8501
+
+.PHONY: run test setup system ingest bench lint clean
+
+run: setup
+	$(BIN)/python -m ingest || [ $$? -eq 1 ]
+	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: system $(STAMP)
+
+system:
+	@scripts/install-system-packages.sh
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+ingest: setup
+	$(BIN)/python -m ingest
+
+bench: setup
+	$(BIN)/python -m index bench
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var

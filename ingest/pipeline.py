@@ -1,0 +1,238 @@
+"""Corpus folder -> a new published store version, redoing only what changed.
+
+A document whose bytes (and the parse settings) are unchanged is linked from
+the previous version; a changed one is parsed again; a removed one is left out.
+A file that fails is reported and, if an earlier good version of it was stored,
+that version is kept, so a damaged upload never erases stored knowledge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import pymupdf
+
+from index.store import Store, Version, VersionWriter
+from ingest.catalog import CatalogEntry, from_catalog, guessed, load_catalog, slug
+from ingest.parse import PARSER_VERSION, parse_bytes
+from ingest.records import DocumentMeta, IngestError, Passage
+from ingest.splitter import split_document
+from settings import CorpusSettings, Settings
+
+Status = Literal["new", "changed", "unchanged", "failed", "removed"]
+
+
+@dataclass
+class Outcome:
+    file: str
+    doc_id: str | None
+    status: Status
+    pages: int = 0
+    passages: int = 0
+    message: str = ""
+    metadata_source: str = "catalog"
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[Outcome]
+    version: str | None
+    published: bool
+
+    def count(self, *statuses: Status) -> int:
+        return sum(1 for o in self.outcomes if o.status in statuses)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+class IndexBuilder(Protocol):
+    """The index stage: fills a version being built from its passages."""
+
+    def is_current(self, version: Version, settings: Settings) -> bool:
+        """Whether `version` already holds an index built with these settings."""
+        ...
+
+    def build(self, building: Path, previous: Version | None, settings: Settings) -> dict[str, Any]:
+        """Build the index files into `building`; return what the manifest records."""
+        ...
+
+
+def corpus_files(corpus: CorpusSettings) -> list[Path]:
+    """Document files in the corpus folder (not the catalog, not hidden files)."""
+    if not corpus.dir.is_dir():
+        raise IngestError(str(corpus.dir), "the corpus folder does not exist")
+    return sorted(
+        p
+        for p in corpus.dir.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in corpus.extensions
+    )
+
+
+def parse_key(settings: Settings) -> str:
+    """What the stored passages depend on besides the file bytes."""
+    relevant = settings.ingest.model_dump(exclude={"timeout_s", "max_pages", "max_file_mb"})
+    return hashlib.sha256(json.dumps([PARSER_VERSION, relevant], sort_keys=True).encode()).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Ingest:
+    """One ingest run over the corpus folder."""
+
+    def __init__(self, settings: Settings, previous: Version | None):
+        self.settings = settings
+        self.previous = previous
+        reuse = previous is not None and previous.manifest().get("parse_key") == parse_key(settings)
+        self.old = {doc["file"]: doc for doc in previous.documents().values()} if reuse and previous else {}
+        self.catalog: dict[str, CatalogEntry] = load_catalog(settings.corpus.catalog_path)
+        self.used_ids: set[str] = {entry.id for entry in self.catalog.values()}
+        self.records: list[dict[str, Any]] = []
+        self.outcomes: list[Outcome] = []
+
+    def doc_id_for(self, file: str) -> str:
+        if file in self.catalog:
+            return self.catalog[file].id
+        if file in self.old:
+            return self.old[file]["doc_id"]
+        base = candidate = slug(Path(file).stem)
+        number = 2
+        while candidate in self.used_ids:
+            candidate, number = f"{base}-{number}", number + 1
+        self.used_ids.add(candidate)
+        return candidate
+
+    def is_unchanged(self, path: Path, old: dict[str, Any] | None) -> tuple[bool, str | None]:
+        if old is None:
+            return False, None
+        stat = path.stat()
+        if stat.st_size == old["size"] and stat.st_mtime_ns == old["mtime_ns"]:
+            return True, old["sha256"]
+        sha = file_sha256(path)
+        return sha == old["sha256"], sha
+
+    def ingest_file(self, path: Path, writer: VersionWriter) -> None:
+        old = self.old.get(path.name)
+        unchanged, sha = self.is_unchanged(path, old)
+        if unchanged and old and self.previous:
+            writer.link_document(self.previous, old["doc_id"])
+            meta = json.loads(json.dumps(self.metadata(path.name, old["doc_id"], old.get("found_metadata", {})).to_dict()))
+            self.records.append({**old, **meta})
+            changed_meta = any(old.get(k) != v for k, v in meta.items())
+            status: Status = "changed" if changed_meta else "unchanged"
+            message = "metadata updated" if changed_meta else ""
+            self.outcomes.append(Outcome(path.name, old["doc_id"], status, old["pages"], old["passages"], message, meta["metadata_source"]))
+            return
+        try:
+            self.parse_into(path, sha, writer, "changed" if old else "new")
+        except IngestError as exc:
+            self.keep_previous(path, old, writer, exc.reason)
+
+    def parse_into(self, path: Path, sha: str | None, writer: VersionWriter, status: Status) -> None:
+        data = path.read_bytes()
+        doc_id = self.doc_id_for(path.name)
+        entry = self.catalog.get(path.name)
+        parsed = parse_bytes(path.name, data, self.settings.ingest, entry.password if entry else None)
+        meta = self.metadata(path.name, doc_id, parsed.found_metadata)
+        passages: list[Passage] = split_document(parsed, doc_id, self.settings.ingest, meta.language or "nb")
+        if not passages:
+            raise IngestError(path.name, "no text to index after parsing")
+        writer.write_document(doc_id, parsed.text, passages)
+        stat = path.stat()
+        self.records.append(
+            {
+                **meta.to_dict(),
+                "sha256": sha or hashlib.sha256(data).hexdigest(),
+                "size": stat.st_size,
+                "mtime_ns": stat.st_mtime_ns,
+                "pages": parsed.page_count,
+                "page_labels": {str(p.number): p.label for p in parsed.pages if p.label},
+                "passages": len(passages),
+                "words": sum(len(p.text.split()) for p in passages if not p.is_note),
+                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "warnings": list(parsed.warnings),
+                "found_metadata": parsed.found_metadata,
+            }
+        )
+        self.outcomes.append(Outcome(path.name, doc_id, status, parsed.page_count, len(passages), "", meta.metadata_source, list(parsed.warnings)))
+
+    def keep_previous(self, path: Path, old: dict[str, Any] | None, writer: VersionWriter, reason: str) -> None:
+        if old and self.previous:
+            writer.link_document(self.previous, old["doc_id"])
+            self.records.append(old)
+            reason += "; the previously ingested version is kept"
+        self.outcomes.append(Outcome(path.name, old["doc_id"] if old else None, "failed", message=reason))
+
+    def metadata(self, file: str, doc_id: str, found: dict[str, Any]) -> DocumentMeta:
+        entry = self.catalog.get(file)
+        return from_catalog(entry) if entry else guessed(file, doc_id, found)
+
+    def removed(self, present: set[str]) -> None:
+        for file, old in self.old.items():
+            if file not in present:
+                self.outcomes.append(Outcome(file, old["doc_id"], "removed"))
+
+    def manifest(self, index_info: dict[str, Any]) -> dict[str, Any]:
+        corpus_hash = hashlib.sha256(
+            json.dumps(sorted((r["file"], r["sha256"]) for r in self.records)).encode()
+        ).hexdigest()[:16]
+        return {
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "parse_key": parse_key(self.settings),
+            "parser_version": PARSER_VERSION,
+            "ingest": self.settings.ingest.model_dump(),
+            "corpus_hash": corpus_hash,
+            "libraries": {"python": platform.python_version(), "pymupdf": pymupdf.VersionBind},
+            "counts": {
+                "documents": len(self.records),
+                "passages": sum(r["passages"] for r in self.records),
+                "pages": sum(r["pages"] for r in self.records),
+            },
+            **index_info,
+        }
+
+
+def run_ingest(
+    settings: Settings,
+    build_index: IndexBuilder | None = None,
+    on_file: Callable[[Path, int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest the corpus folder into a new store version (or report it up to date)."""
+    store = Store(settings.store.dir)
+    with store.lock():
+        previous = store.current()
+        run = Ingest(settings, previous)
+        files = corpus_files(settings.corpus)
+        writer = store.begin()
+        try:
+            for number, path in enumerate(files, start=1):
+                if on_file:
+                    on_file(path, number, len(files))
+                run.ingest_file(path, writer)
+            run.removed({p.name for p in files})
+            changed = any(o.status in ("new", "changed", "removed") for o in run.outcomes)
+            if previous is not None and not changed and (build_index is None or build_index.is_current(previous, settings)):
+                writer.abandon()
+                return IngestReport(run.outcomes, previous.name, published=False)
+            index_info = build_index.build(writer.path, previous, settings) if build_index else {}
+            version = writer.finish(run.records, run.manifest(index_info), settings.store.keep_versions)
+        except BaseException:
+            writer.abandon()
+            raise
+    return IngestReport(run.outcomes, version.name, published=True)
+

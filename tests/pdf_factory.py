@@ -1,0 +1,115 @@
+"""Small real PDFs built with PyMuPDF for the tests (no fakes of the parser's input)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+PAGE_W, PAGE_H = 595, 842
+BODY = 10
+LEFT_X, RIGHT_X, COLUMN_W = 56, 310, 230
+
+HEADER = "Områdesatsing i norske byer – rapport 2024"
+FOOTER = "Kommunal- og distriktsdepartementet"
+
+LEFT_COLUMN = [
+    "Groruddalssatsingen var et tiårig samarbeid",
+    "mellom staten og Oslo kommune. Målet var",
+    "å forbedre miljø- og leveforhold og styrke",
+    "den norske velferdspolitik-",
+    "ken i de mest utsatte områdene.",
+]
+RIGHT_COLUMN = [
+    "Oslo Sør-satsinga ble evaluert i 2017. Eva-",
+    "lueringen fant at innsatsen styrket nærmil-",
+    "jøet, men at sysselsettingen endret seg lite.",
+    "Høyre kolonne leses etter venstre kolonne.",
+]
+
+
+def _header_footer(page: pymupdf.Page, number: int) -> None:
+    page.insert_text((LEFT_X, 30), HEADER, fontsize=8, fontname="helv")
+    page.insert_text((LEFT_X, PAGE_H - 25), FOOTER, fontsize=8, fontname="helv")
+    page.insert_text((PAGE_W - 70, PAGE_H - 25), str(number), fontsize=8, fontname="helv")
+
+
+def _lines(page: pymupdf.Page, x: float, y: float, lines: list[str], size: float = BODY) -> float:
+    for line in lines:
+        page.insert_text((x, y), line, fontsize=size, fontname="helv")
+        y += size * 1.35
+    return y
+
+
+def report_pdf(path: Path, with_scan: bool = True) -> Path:
+    """A four-page report: title page, two-column page, one-column page, scanned page.
+
+    Page labels: the title page is "i", the body counts from 1 (physical page 2
+    is printed page 1), as in real reports.
+    """
+    doc = pymupdf.open()
+    title = doc.new_page(width=PAGE_W, height=PAGE_H)
+    title.insert_text((LEFT_X, 200), "Evaluering av områdesatsing", fontsize=24, fontname="hebo")
+    title.insert_text((LEFT_X, 240), "Sluttrapport fra testutvalget", fontsize=14, fontname="helv")
+
+    two = doc.new_page(width=PAGE_W, height=PAGE_H)
+    _header_footer(two, 1)
+    two.insert_text((LEFT_X, 90), "1 Innledning", fontsize=16, fontname="hebo")
+    two.insert_text((LEFT_X, 125), "1.1 Bakgrunn for satsingen", fontsize=12.5, fontname="hebo")
+    _lines(two, LEFT_X, 150, LEFT_COLUMN)
+    _lines(two, RIGHT_X, 150, RIGHT_COLUMN)
+
+    one = doc.new_page(width=PAGE_W, height=PAGE_H)
+    _header_footer(one, 2)
+    one.insert_text((LEFT_X, 90), "2 Resultater", fontsize=16, fontname="hebo")
+    y = _lines(one, LEFT_X, 120, ["Tiltakene for barnehage og skole ga gode resultater i Groruddalen."])
+    one.insert_text((LEFT_X, y + 14), "2.1 Sysselsetting", fontsize=12.5, fontname="hebo")
+    _lines(one, LEFT_X, y + 40, ["Gratis kjernetid i barnehagen ble trukket fram som et vellykket tiltak."])
+
+    if with_scan:
+        _scanned_page(doc, 3)
+    doc.set_page_labels(
+        [
+            {"startpage": 0, "prefix": "", "style": "r", "firstpagenum": 1},
+            {"startpage": 1, "prefix": "", "style": "D", "firstpagenum": 1},
+        ]
+    )
+    doc.save(path)
+    return path
+
+
+def _scanned_page(doc: pymupdf.Document, number: int) -> None:
+    """A page that is only a picture of text, as a scanner makes it."""
+    source = pymupdf.open()
+    page = source.new_page(width=PAGE_W, height=PAGE_H)
+    page.insert_text((LEFT_X, 100), "3 Skannet vedlegg", fontsize=18, fontname="hebo")
+    page.insert_text((LEFT_X, 140), "Denne siden er et bilde av tekst om bydelene i Groruddalen.", fontsize=13, fontname="helv")
+    pixmap = page.get_pixmap(dpi=200)
+    scan = doc.new_page(width=PAGE_W, height=PAGE_H)
+    scan.insert_image(scan.rect, pixmap=pixmap)
+    _header_footer(scan, number)
+
+
+def simple_pdf(path: Path, paragraphs: list[str], *, title: str = "", author: str = "") -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page(width=PAGE_W, height=PAGE_H)
+    box = pymupdf.Rect(LEFT_X, 60, PAGE_W - 56, PAGE_H - 60)
+    page.insert_textbox(box, "\n\n".join(paragraphs), fontsize=BODY, fontname="helv")
+    doc.set_metadata({"title": title, "author": author, "creationDate": "D:20230115000000"})
+    doc.save(path)
+    return path
+
+
+def encrypted_pdf(path: Path, user_password: str = "hemmelig") -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Fortrolig notat om områdeløft i Bergen.", fontsize=11)
+    doc.save(path, encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=user_password, owner_pw="eier")
+    return path
+
+
+def image_only_pdf(path: Path) -> Path:
+    doc = pymupdf.open()
+    _scanned_page(doc, 1)
+    doc.save(path)
+    return path
