@@ -262,11 +262,20 @@ class TextReader:
         return j
 
     def _strip_glued_reference(self, number: int) -> None:
-        """Drop a superscript number that extraction glued to a word ("omfang11")."""
+        """Drop a superscript number that extraction glued to a word ("omfang11").
+
+        The reference is looked for in the paragraph being read, then in the last
+        few paragraphs before it (a page can end between reference and note).
+        """
         pattern = re.compile(rf"(?<=[^\W\d_]{{2}})([.,;:)»”]?){number}(?=[\s.,;:)]|$)")
         for i in range(len(self.paragraph) - 1, -1, -1):
             if pattern.search(self.paragraph[i]):
                 self.paragraph[i] = pattern.sub(r"\1", self.paragraph[i], count=1)
+                return
+        for i in range(len(self.blocks) - 1, max(len(self.blocks) - 6, -1), -1):
+            block = self.blocks[i]
+            if block.kind == "paragraph" and pattern.search(block.text):
+                self.blocks[i] = Block("paragraph", pattern.sub(r"\1", block.text, count=1))
                 return
 
 

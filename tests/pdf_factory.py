@@ -78,7 +78,7 @@ def report_pdf(path: Path, with_scan: bool = True) -> Path:
     return path
 
 
-def _scanned_page(doc: pymupdf.Document, number: int) -> None:
+def _scanned_page(doc: pymupdf.Document, number: int | None) -> None:
     """A page that is only a picture of text, as a scanner makes it."""
     source = pymupdf.open()
     page = source.new_page(width=PAGE_W, height=PAGE_H)
@@ -87,7 +87,8 @@ def _scanned_page(doc: pymupdf.Document, number: int) -> None:
     pixmap = page.get_pixmap(dpi=200)
     scan = doc.new_page(width=PAGE_W, height=PAGE_H)
     scan.insert_image(scan.rect, pixmap=pixmap)
-    _header_footer(scan, number)
+    if number is not None:
+        _header_footer(scan, number)
 
 
 def simple_pdf(path: Path, paragraphs: list[str], *, title: str = "", author: str = "") -> Path:
@@ -110,6 +111,6 @@ def encrypted_pdf(path: Path, user_password: str = "hemmelig") -> Path:
 
 def image_only_pdf(path: Path) -> Path:
     doc = pymupdf.open()
-    _scanned_page(doc, 1)
+    _scanned_page(doc, None)
     doc.save(path)
     return path

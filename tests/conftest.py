@@ -1,0 +1,52 @@
+"""Shared fixtures: real corpus files, PDFs built with PyMuPDF, settings in tmp folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SHARED_PDFS = ROOT.parent / "shared" / "pdfs"
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings(ROOT / "config.yaml")
+
+
+@pytest.fixture
+def make_settings(base_settings: Settings, tmp_path: Path):
+    """Settings pointing at a corpus folder and a store inside the test's tmp folder."""
+
+    def build(corpus: Path | None = None, store: Path | None = None) -> Settings:
+        corpus = corpus or tmp_path / "corpus"
+        corpus.mkdir(parents=True, exist_ok=True)
+        return base_settings.with_overrides(corpus=corpus, store=store or tmp_path / "store")
+
+    return build
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus that a test may change."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+def shared_pdf():
+    """A PDF from ../shared/pdfs, or a skip when this clone does not have that folder."""
+
+    def get(name: str) -> Path:
+        path = SHARED_PDFS / name
+        if not path.exists():
+            pytest.skip(f"{SHARED_PDFS} is not present in this checkout")
+        return path
+
+    return get
