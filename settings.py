@@ -37,6 +37,11 @@ class CorpusSettings(Section):
 class StoreSettings(Section):
     dir: Path = Path("var/store")
     keep_versions: int = Field(2, ge=1)  # published versions kept for readers that are still open
+    cache_dir: Path | None = None  # embedding cache; default: <dir>/cache
+
+    @property
+    def cache(self) -> Path:
+        return self.cache_dir or self.dir / "cache"
 
 
 class OcrSettings(Section):
@@ -69,11 +74,13 @@ class EmbedderSettings(Section):
     model: str = "intfloat/multilingual-e5-small"
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
-    batch_size: int = Field(16, ge=1)
+    batch_size: int = Field(4, ge=1)
     workers: int = Field(2, ge=1)
 
 
 class IndexSettings(Section):
+    bm25_k1: float = Field(1.2, gt=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
     exact_max_passages: int = Field(50_000, ge=1)  # above this an approximate index is used
     hnsw_m: int = Field(32, ge=4)
     hnsw_ef_search: int = Field(128, ge=8)
@@ -82,9 +89,9 @@ class IndexSettings(Section):
 class SearchSettings(Section):
     mode: Literal["hybrid", "lexical", "dense"] = "hybrid"
     k: int = Field(10, ge=1, le=200)
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    fusion: Literal["rrf", "weighted"] = "weighted"
     rrf_k: int = Field(60, ge=1)
-    lexical_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.5, ge=0)
     dense_weight: float = Field(1.0, ge=0)
     candidates: int = Field(100, ge=10)
 
@@ -128,10 +135,10 @@ def _describe(error: ValidationError, source: Path) -> str:
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the folder settings absolute, relative to the config file's folder."""
-    for section in ("corpus", "store"):
+    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir")):
         values = raw.get(section)
-        if isinstance(values, dict) and "dir" in values:
-            values["dir"] = str((base / str(values["dir"])).resolve())
+        if isinstance(values, dict) and values.get(key):
+            values[key] = str((base / str(values[key])).resolve())
     raw.setdefault("corpus", {}).setdefault("dir", str((base / "corpus").resolve()))
     raw.setdefault("store", {}).setdefault("dir", str((base / "var/store").resolve()))
     return raw

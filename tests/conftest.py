@@ -31,6 +31,26 @@ def make_settings(base_settings: Settings, tmp_path: Path):
     return build
 
 
+@pytest.fixture(scope="session")
+def corpus_store(base_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The bundled corpus ingested and indexed with the real model, once per session.
+
+    Embeddings are cached in var/test-cache (keyed by model and text), so a second
+    local run does not embed again; CI starts from a clean clone and builds once.
+    """
+    from index.build import IndexBuild
+    from ingest.pipeline import run_ingest
+
+    root = tmp_path_factory.mktemp("corpus-store")
+    corpus = root / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = base_settings.with_overrides(corpus=corpus, store=root / "store")
+    settings = settings.model_copy(update={"store": settings.store.model_copy(update={"cache_dir": ROOT / "var" / "test-cache"})})
+    report = run_ingest(settings, IndexBuild())
+    assert report.published and not report.failed
+    return settings
+
+
 @pytest.fixture
 def corpus_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled corpus that a test may change."""

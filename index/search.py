@@ -1,0 +1,284 @@
+"""Hybrid search over a published store version: lexical, dense, fused; cited hits."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from index.build import INDEX_DIR, ORDER_FILE, index_signature
+from index.cite import citation
+from index.dense import DenseIndex
+from index.embed import Embedder, make_embedder
+from index.excerpt import Excerpt, make_excerpt
+from index.fusion import reciprocal_rank_fusion, weighted_fusion
+from index.lexical import LexicalIndex, ParsedQuery, parse_query, top_rows
+from index.store import Store, StoreError, Version
+from ingest.records import Passage
+from settings import Settings
+
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
+MAX_QUERY_CHARS = 2000  # longer queries are cut (an embedder reads 512 tokens anyway)
+DUPLICATE_JACCARD = 0.8
+
+
+class QueryError(ValueError):
+    """The query cannot be answered as given (empty, unknown mode)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_ids: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc_ids or self.types or self.languages or self.places) and self.year_from is None and self.year_to is None
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    scores: dict[str, float | None]
+    passage: Passage
+    document: dict[str, Any]
+    excerpt: Excerpt
+    citation: str
+    sources: list[dict[str, Any]] = field(default_factory=list)  # near-duplicates elsewhere
+
+    def to_json(self) -> dict[str, Any]:
+        p, d = self.passage, self.document
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "scores": {k: (round(v, 6) if v is not None else None) for k, v in self.scores.items()},
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "title": d.get("title"),
+            "publisher": d.get("publisher"),
+            "year": d.get("year"),
+            "type": d.get("doc_type"),
+            "language": p.language,
+            "page_start": p.page_start,
+            "page_end": p.page_end,
+            "page_label": p.page_label_start,
+            "section": " > ".join(p.section),
+            "start": p.start,
+            "end": p.end,
+            "text": p.text,
+            "excerpt": self.excerpt.text,
+            "excerpt_start": self.excerpt.start,
+            "matches": [list(m) for m in self.excerpt.matches],
+            "citation": self.citation,
+            "sources": self.sources,
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: Mode
+    took_ms: float
+    corrections: dict[str, str]
+    hits: list[Hit]
+    message: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "took_ms": round(self.took_ms, 2),
+            "corrections": self.corrections,
+            "message": self.message,
+            "hits": [hit.to_json() for hit in self.hits],
+        }
+
+
+class Searcher:
+    """Loads one published version once and answers queries against it."""
+
+    def __init__(self, settings: Settings, version: Version | None = None, embedder: Embedder | None = None):
+        self.settings = settings
+        self.version = version or Store(settings.store.dir).require_current()
+        self._check_manifest()
+        folder = self.version.path / INDEX_DIR
+        self.documents = self.version.documents()
+        order = json.loads((folder / ORDER_FILE).read_text(encoding="utf-8"))
+        self.passages: list[Passage] = [p for doc_id in order for p in self.version.passages(doc_id)]
+        self.row_of = {p.passage_id: row for row, p in enumerate(self.passages)}
+        self.dense = DenseIndex.load(folder, settings.index)
+        self.lexical = LexicalIndex.load(folder / "lexical")
+        self._embedder = embedder
+        self._columns()
+
+    def _check_manifest(self) -> None:
+        built = self.version.manifest().get("index")
+        if not built:
+            raise StoreError(f"{self.version.path}: this version has no index; run `python -m ingest`")
+        wanted = index_signature(self.settings)
+        if built.get("embedder") != wanted["embedder"]:
+            raise StoreError(
+                f"{self.version.path}: the index was built with embedder '{built.get('embedder')}', "
+                f"but the config asks for '{wanted['embedder']}'; run `python -m ingest` to rebuild it"
+            )
+
+    def _columns(self) -> None:
+        """Per-row arrays for fast filtering."""
+        docs = [self.documents[p.doc_id] for p in self.passages]
+        self._doc = np.array([p.doc_id for p in self.passages], dtype=object)
+        self._type = np.array([(d.get("doc_type") or "").casefold() for d in docs], dtype=object)
+        self._lang = np.array([p.language for p in self.passages], dtype=object)
+        self._year = np.array([d.get("year") or 0 for d in docs], dtype=np.int32)
+        self._places = [frozenset(x.casefold() for x in d.get("places") or ()) for d in docs]
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
+    def warm(self) -> None:
+        """Load the query embedder now rather than on the first dense query."""
+        self.embedder.embed_query("oppvarming")
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    # -- filters ------------------------------------------------------------------
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        if filters.is_empty():
+            return None
+        mask = np.ones(len(self.passages), dtype=bool)
+        if filters.doc_ids:
+            mask &= np.isin(self._doc, list(filters.doc_ids))
+        if filters.types:
+            mask &= np.isin(self._type, [t.casefold() for t in filters.types])
+        if filters.languages:
+            mask &= np.isin(self._lang, list(filters.languages))
+        if filters.year_from is not None:
+            mask &= self._year >= filters.year_from
+        if filters.year_to is not None:
+            mask &= (self._year <= filters.year_to) & (self._year > 0)
+        if filters.places:
+            wanted = {p.casefold() for p in filters.places}
+            mask &= np.array([bool(wanted & places) for places in self._places], dtype=bool)
+        return np.flatnonzero(mask)
+
+    # -- retrieval ----------------------------------------------------------------
+    def lexical_ranking(self, query: ParsedQuery, allowed: np.ndarray | None, n: int) -> tuple[list[tuple[int, float]], dict[str, str], list[str]]:
+        terms, corrections = self.lexical.query_terms(" ".join([query.text, *query.phrases]))
+        mask = None
+        if allowed is not None:
+            mask = np.zeros(len(self.passages), dtype=np.float32)
+            mask[allowed] = 1
+        ranked = top_rows(self.lexical.scores(terms, mask), n if not query.phrases else max(n, 2000))
+        if query.phrases:
+            ranked = [r for r in ranked if self._has_phrases(r[0], query.phrases)][:n]
+        return ranked, corrections.pairs, terms
+
+    def dense_ranking(self, query: ParsedQuery, allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
+        vector = self.embedder.embed_query(self.lexical.dense_query(query.text or " ".join(query.phrases)))
+        if not query.phrases:
+            return self.dense.search(vector, n, allowed)
+        rows = self.dense.search(vector, max(n * 10, 200), allowed)
+        return [r for r in rows if self._has_phrases(r[0], query.phrases)][:n]
+
+    def _has_phrases(self, row: int, phrases: Sequence[str]) -> bool:
+        text = self.passages[row].text
+        return all(self.lexical.has_phrase(text, phrase) for phrase in phrases)
+
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
+        started = time.perf_counter()
+        mode = mode or self.settings.search.mode
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        parsed = parse_query(query[:MAX_QUERY_CHARS])
+        if not re.search(r"\w", parsed.text):
+            raise QueryError("the query is empty; type some words to search for")
+        k = max(1, min(k or self.settings.search.k, len(self.passages)))
+        allowed = self.allowed_rows(filters or Filters())
+        if allowed is not None and allowed.size == 0:
+            return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters")
+        n = max(self.settings.search.candidates, 3 * k)
+        lists: dict[str, list[tuple[int, float]]] = {}
+        corrections: dict[str, str] = {}
+        terms: list[str] = []
+        if mode in ("hybrid", "lexical"):
+            lists["lexical"], corrections, terms = self.lexical_ranking(parsed, allowed, n)
+        if mode in ("hybrid", "dense"):
+            lists["dense"] = self.dense_ranking(parsed, allowed, n)
+        if not terms:
+            terms = self.lexical.query_terms(parsed.text, correct=False)[0]
+        fused = self.fuse(lists) if mode == "hybrid" else lists[mode]
+        hits = self.make_hits(fused, lists, set(terms), k)
+        message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
+        return SearchResult(query, mode, _ms(started), corrections, hits, message)
+
+    def fuse(self, lists: dict[str, list[tuple[int, float]]]) -> list[tuple[int, float]]:
+        cfg = self.settings.search
+        weights = {"lexical": cfg.lexical_weight, "dense": cfg.dense_weight}
+        if cfg.fusion == "rrf":
+            return reciprocal_rank_fusion(lists, weights, cfg.rrf_k)
+        return weighted_fusion(lists, weights)
+
+    # -- hits ---------------------------------------------------------------------
+    def make_hits(self, fused: list[tuple[int, float]], lists: dict[str, list[tuple[int, float]]], terms: set[str], k: int) -> list[Hit]:
+        """The top `k` distinct passages, each with its excerpt and citation.
+
+        A candidate that duplicates a hit already taken (the same text elsewhere, or
+        an overlapping neighbour whose best excerpt is the same words) becomes one
+        of that hit's sources instead of a hit of its own.
+        """
+        by_list = {name: dict(ranked) for name, ranked in lists.items()}
+        hits: list[Hit] = []
+        shingles: list[set[tuple[str, ...]]] = []
+        for row, score in fused[: 4 * k]:
+            passage = self.passages[row]
+            own = _shingles(passage.text)
+            duplicate = next((i for i, other in enumerate(shingles) if _jaccard(own, other) >= DUPLICATE_JACCARD), None)
+            neighbours = [i for i, hit in enumerate(hits) if passage.passage_id in (hit.passage.prev_id, hit.passage.next_id)]
+            if duplicate is None and not neighbours and len(hits) == k:
+                continue
+            excerpt = make_excerpt(passage.text, terms, self.lexical.analyzer)
+            if duplicate is None:
+                duplicate = next((i for i in neighbours if hits[i].excerpt.text == excerpt.text), None)
+            if duplicate is not None:
+                hits[duplicate].sources.append(self._source(passage))
+            elif len(hits) < k:
+                document = self.documents[passage.doc_id]
+                scores = {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list}
+                hits.append(Hit(len(hits) + 1, score, scores, passage, document, excerpt, citation(document, passage)))
+                shingles.append(own)
+        return hits
+
+    def _source(self, passage: Passage) -> dict[str, Any]:
+        document = self.documents[passage.doc_id]
+        return {"passage_id": passage.passage_id, "doc_id": passage.doc_id, "citation": citation(document, passage)}
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        before = self.passages[self.row_of[passage.prev_id]] if passage.prev_id in self.row_of else None
+        after = self.passages[self.row_of[passage.next_id]] if passage.next_id in self.row_of else None
+        return before, after
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
