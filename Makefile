@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
+CONFIG ?= config.yaml
 
 .PHONY: run test setup system ingest bench lint clean
 
 run: setup
-	$(BIN)/python -m ingest || [ $$? -eq 1 ]
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m ingest --config $(CONFIG) || [ $$? -eq 1 ]
+	KB_CONFIG=$(CONFIG) $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest

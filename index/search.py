@@ -92,6 +92,7 @@ class SearchResult:
     corrections: dict[str, str]
     hits: list[Hit]
     message: str = ""
+    terms: list[str] = field(default_factory=list)  # analyzed query terms, for highlighting
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -222,7 +223,7 @@ class Searcher:
         fused = self.fuse(lists) if mode == "hybrid" else lists[mode]
         hits = self.make_hits(fused, lists, set(terms), k)
         message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
-        return SearchResult(query, mode, _ms(started), corrections, hits, message)
+        return SearchResult(query, mode, _ms(started), corrections, hits, message, terms)
 
     def fuse(self, lists: dict[str, list[tuple[int, float]]]) -> list[tuple[int, float]]:
         cfg = self.settings.search

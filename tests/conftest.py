@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,26 @@ def corpus_store(base_settings: Settings, tmp_path_factory: pytest.TempPathFacto
     report = run_ingest(settings, IndexBuild())
     assert report.published and not report.failed
     return settings
+
+
+def write_config(settings: Settings, path: Path) -> Path:
+    """A config file for `settings`' folders, for code that reads one (the app, make run)."""
+    import yaml
+
+    store = {"dir": str(settings.store.dir)}
+    if settings.store.cache_dir:
+        store["cache_dir"] = str(settings.store.cache_dir)
+    path.write_text(yaml.safe_dump({"corpus": {"dir": str(settings.corpus.dir)}, "store": store}), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def private_store(corpus_store: Settings, tmp_path: Path) -> Settings:
+    """A private copy of the session's corpus and store that a test may change."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_store.corpus.dir, corpus)
+    shutil.copytree(corpus_store.store.dir, tmp_path / "store", copy_function=os.link, ignore=shutil.ignore_patterns("ingest.lock"))
+    return corpus_store.with_overrides(corpus=corpus, store=tmp_path / "store")
 
 
 @pytest.fixture
