@@ -82,8 +82,13 @@ class IndexSettings(Section):
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
     exact_max_passages: int = Field(50_000, ge=1)  # above this an approximate index is used
+    large_index: Literal["hnsw", "hnsw_sq8", "ivf_sq8"] = "hnsw_sq8"
     hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_construction: int = Field(64, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)
+    ivf_nprobe: int = Field(32, ge=1)
+    rerank: int = Field(100, ge=10)  # approximate candidates re-scored exactly
+    exact_filter_max: int = Field(50_000, ge=0)  # filtered subsets up to this size are scanned exactly
 
 
 class SearchSettings(Section):

@@ -36,7 +36,7 @@ def render_document(searcher: Searcher, doc_id: str) -> None:
     document = searcher.documents[doc_id]
     st.subheader(document.get("title") or doc_id)
     section = None
-    for passage in (p for p in searcher.passages if p.doc_id == doc_id):
+    for passage in searcher.passages_of(doc_id):
         if passage.section != section:
             section = passage.section
             st.markdown("#### " + esc(" › ".join(section) or "—"), unsafe_allow_html=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,15 +65,16 @@ class Analyzer:
             self._terms[word] = term
         return term
 
-    def terms(self, text: str) -> list[str]:
-        """Terms in text order (hyphenated words give their parts and the joined form)."""
-        out: list[str] = []
+    def term_pieces(self, text: str) -> Iterator[tuple[str, str]]:
+        """(term, written word) in text order; hyphenated words give their parts and the joined form."""
         for word, _, _ in self.words(text):
             for piece in _pieces(word):
                 term = self.term(piece)
                 if term:
-                    out.append(term)
-        return out
+                    yield term, piece
+
+    def terms(self, text: str) -> list[str]:
+        return [term for term, _ in self.term_pieces(text)]
 
     def index_terms(self, text: str) -> list[str]:
         """Terms plus the parts of known compounds, for the index."""
@@ -131,10 +132,7 @@ def surface_forms(analyzer: Analyzer, texts: Iterable[str]) -> tuple[Counter[str
     counts: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for text in texts:
-        for word, _, _ in analyzer.words(text):
-            for piece in _pieces(word):
-                term = analyzer.term(piece)
-                if term:
-                    counts[term] += 1
-                    written.setdefault(term, Counter())[piece] += 1
+        for term, piece in analyzer.term_pieces(text):
+            counts[term] += 1
+            written.setdefault(term, Counter())[piece] += 1
     return counts, {term: forms.most_common(1)[0][0] for term, forms in written.items()}

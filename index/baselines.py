@@ -25,10 +25,11 @@ def _mean(rows: list[dict[str, float]], key: str) -> float:
 def bench_baselines(settings: Settings, state: dict[str, Any], console: Console) -> None:
     searcher: Searcher = state["searcher"]
     queries = load_queries(ROOT / "tests" / "eval" / "queries.jsonl")
-    texts = {p.passage_id: _squash(p.text) for p in searcher.passages}
-    ids = [[(p.doc_id, p.passage_id)] for p in searcher.passages]
+    passages = list(searcher.all_passages())
+    texts = {p.passage_id: _squash(p.text) for p in passages}
+    ids = [[(p.doc_id, p.passage_id)] for p in passages]
     started = time.perf_counter()
-    plain = BM25Okapi([p.text.lower().split() for p in searcher.passages])
+    plain = BM25Okapi([p.text.lower().split() for p in passages])
     build_s = time.perf_counter() - started
     runs: dict[str, tuple[list[dict[str, float]], list[float]]] = {}
     for name in ("plain BM25 (rank-bm25)", "ours: lexical", "ours: dense only", "ours: hybrid"):

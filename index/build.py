@@ -1,8 +1,15 @@
-"""The index stage of ingest: embeddings (cached), FAISS, BM25, into a version being built."""
+"""The index stage of ingest: passages -> table, embeddings (cached), FAISS, BM25.
+
+The build streams: passages are read document by document in batches, written
+to the passage table, analyzed for BM25 (spooled to disk) and embedded (or taken
+from the cache) into a memory-mapped vector file. Memory stays bounded by the
+batch size, not the corpus.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +19,19 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from index.dense import DenseIndex
+from index.dense import VECTORS_FILE, DenseIndex
 from index.embed import EmbeddingCache, PassageEncoder, embedder_name, text_key
-from index.lexical import LexicalIndex
+from index.lexical_build import LexicalBuilder
 from index.store import Version
+from index.table import TableWriter
 from ingest.records import Passage
 from settings import Settings
 
 INDEX_DIR = "index"
 ORDER_FILE = "doc_order.json"
-CHUNK = 256  # passages embedded and cached per step, so an interrupted build keeps its work
+BATCH = 256  # passages per step; an interrupted build keeps the embeddings of finished steps
 # Bump when the analysis or index layout changes, so stores built before are rebuilt.
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 
 def embedding_text(passage: Passage) -> str:
@@ -40,14 +48,31 @@ def lexical_text(passage: Passage) -> str:
     return " ".join(passage.section) + "\n" + passage.text
 
 
-def read_passages(folder: Path) -> tuple[list[str], list[Passage]]:
-    """All passages of a version folder, documents in name order."""
-    order = sorted(p.stem for p in (folder / "passages").glob("*.jsonl"))
-    passages: list[Passage] = []
+def document_order(folder: Path) -> list[str]:
+    return sorted(p.stem for p in (folder / "passages").glob("*.jsonl"))
+
+
+def stream_passages(folder: Path, order: list[str], size: int = BATCH) -> Iterator[list[Passage]]:
+    """All passages of a version folder in row order, `size` at a time."""
+    batch: list[Passage] = []
     for doc_id in order:
         with open(folder / "passages" / f"{doc_id}.jsonl", encoding="utf-8") as handle:
-            passages.extend(Passage.from_dict(json.loads(line)) for line in handle if line.strip())
-    return order, passages
+            for line in handle:
+                if line.strip():
+                    batch.append(Passage.from_dict(json.loads(line)))
+                    if len(batch) == size:
+                        yield batch
+                        batch = []
+    if batch:
+        yield batch
+
+
+def count_passages(folder: Path, order: list[str]) -> int:
+    total = 0
+    for doc_id in order:
+        with open(folder / "passages" / f"{doc_id}.jsonl", "rb") as handle:
+            total += sum(1 for line in handle if line.strip())
+    return total
 
 
 def index_signature(settings: Settings) -> dict[str, Any]:
@@ -66,48 +91,62 @@ class IndexBuild:
         return (version.path / INDEX_DIR).is_dir() and all(built.get(k) == v for k, v in wanted.items())
 
     def build(self, building: Path, previous: Version | None, settings: Settings) -> dict[str, Any]:
-        order, passages = read_passages(building)
-        vectors, fresh = self.vectors(passages, settings)
         folder = building / INDEX_DIR
-        ids = np.array([p.int_id for p in passages], dtype=np.int64)
-        dense = DenseIndex.build(vectors, ids, settings.index, folder)
-        LexicalIndex.build([lexical_text(p) for p in passages], folder / "lexical", settings.index.bm25_k1, settings.index.bm25_b)
+        folder.mkdir(parents=True, exist_ok=True)
+        order = document_order(building)
+        total = count_passages(building, order)
+        table = TableWriter(folder)
+        lexical = LexicalBuilder(folder / "lexical", settings.index.bm25_k1, settings.index.bm25_b)
+        cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
+        vectors, row, embedded = None, 0, 0
+        try:
+            with self._progress(total) as advance, PassageEncoder(settings.embedder) as encoder:
+                for batch in stream_passages(building, order):
+                    table.add(batch)
+                    lexical.add([lexical_text(p) for p in batch])
+                    found, fresh = embed_batch(batch, cache, encoder)
+                    if vectors is None:
+                        vectors = np.lib.format.open_memmap(folder / VECTORS_FILE, mode="w+", dtype=np.float32, shape=(total, found.shape[1]))
+                    vectors[row : row + len(batch)] = found
+                    row, embedded = row + len(batch), embedded + fresh
+                    advance(len(batch))
+        finally:
+            cache.close()
+        table.finish(folder)
+        lexical.finish()
+        if vectors is None:
+            vectors = np.lib.format.open_memmap(folder / VECTORS_FILE, mode="w+", dtype=np.float32, shape=(0, 0))
+        vectors.flush()
+        dense = DenseIndex.build(vectors, settings.index, folder)
         (folder / ORDER_FILE).write_text(json.dumps(order), encoding="utf-8")
         return {
             "index": {
                 **index_signature(settings),
-                "dim": int(vectors.shape[1]) if len(vectors) else 0,
+                "dim": int(vectors.shape[1]),
                 "dense": dense.kind,
-                "passages": len(passages),
-                "embedded_now": fresh,
+                "passages": total,
+                "embedded_now": embedded,
                 "libraries": {"faiss": faiss.__version__, "bm25s": bm25s.__version__},
             }
         }
 
-    def vectors(self, passages: list[Passage], settings: Settings) -> tuple[np.ndarray, int]:
-        """Embeddings for all passages; only texts not in the cache are embedded."""
-        cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
-        texts = [embedding_text(p) for p in passages]
-        keys = [text_key(t) for t in texts]
-        unique: dict[bytes, int] = {}
-        for i, key in enumerate(keys):
-            if cache.get(key) is None:
-                unique.setdefault(key, i)  # the same text twice is embedded once
-        todo = list(unique.values())
-        with self._progress(len(todo)) as advance, PassageEncoder(settings.embedder) as encoder:
-            for start in range(0, len(todo), CHUNK):
-                chunk = todo[start : start + CHUNK]
-                fresh = encoder.encode([texts[i] for i in chunk], advance)
-                cache.put([keys[i] for i in chunk], fresh)
-        if not passages:
-            return np.zeros((0, 0), dtype=np.float32), 0
-        return np.vstack([cache.get(key) for key in keys]).astype(np.float32), len(todo)
-
     def _progress(self, total: int):
-        console = self.console
-        if console is None or total == 0:
+        if self.console is None or total == 0:
             return _NoProgress()
-        return _Bar(console, total)
+        return _Bar(self.console, total)
+
+
+def embed_batch(batch: list[Passage], cache: EmbeddingCache, encoder: PassageEncoder) -> tuple[np.ndarray, int]:
+    """Vectors for a batch of passages; only texts missing from the cache are embedded."""
+    texts = [embedding_text(p) for p in batch]
+    keys = [text_key(t) for t in texts]
+    found = cache.get_many(keys)
+    missing = list({key: i for i, key in enumerate(keys) if key not in found}.items())  # one per distinct text
+    if missing:
+        fresh = encoder.encode([texts[i] for _, i in missing])
+        cache.put([key for key, _ in missing], fresh)
+        found.update((key, vector) for (key, _), vector in zip(missing, fresh, strict=True))
+    return np.vstack([found[key] for key in keys]).astype(np.float32), len(missing)
 
 
 class _NoProgress:
@@ -121,9 +160,9 @@ class _NoProgress:
 class _Bar:
     def __init__(self, console: Console, total: int):
         self.progress = Progress(
-            TextColumn("embedding passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
+            TextColumn("indexing passages"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=True
         )
-        self.task = self.progress.add_task("embed", total=total)
+        self.task = self.progress.add_task("index", total=total)
 
     def __enter__(self):
         self.progress.start()

