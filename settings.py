@@ -58,6 +58,7 @@ class IngestSettings(Section):
     max_pages: int = Field(3000, ge=1)
     max_file_mb: float = Field(200, gt=0)
     timeout_s: float = Field(600, gt=0)
+    max_memory_mb: int = Field(4096, ge=256)  # address-space limit of the parsing process
     ocr: OcrSettings = OcrSettings()
 
     @model_validator(mode="after")
@@ -82,7 +83,7 @@ class IndexSettings(Section):
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
     exact_max_passages: int = Field(50_000, ge=1)  # above this an approximate index is used
-    large_index: Literal["hnsw", "hnsw_sq8", "ivf_sq8"] = "hnsw_sq8"
+    large_index: Literal["hnsw", "hnsw_sq8", "ivf_sq8"] = "ivf_sq8"
     hnsw_m: int = Field(32, ge=4)
     hnsw_ef_construction: int = Field(64, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)

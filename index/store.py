@@ -27,11 +27,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ingest.records import Passage
 
 CURRENT = "CURRENT"
+READERS = ".readers"  # searchers hold a shared lock on this file in their version
 FORMAT = 1
 
 
@@ -77,6 +78,15 @@ class Version:
     def all_passages(self) -> Iterator[Passage]:
         for doc_id in self.documents():
             yield from self.passages(doc_id)
+
+    def hold(self) -> BinaryIO:
+        """A shared lock that keeps this version from being pruned while it is read.
+
+        The returned file must stay open as long as the version is in use.
+        """
+        handle = open(self.path / READERS, "a+b")  # noqa: SIM115 - lives as long as the reader
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        return handle
 
 
 class Store:
@@ -135,13 +145,27 @@ class Store:
         return Version(final)
 
     def _prune(self, keep: int) -> None:
-        """Remove old versions beyond `keep` and builds abandoned by a crash."""
+        """Remove old versions beyond `keep` that no reader holds, and abandoned builds."""
         published = sorted(p for p in self.versions.glob("v[0-9]*") if p.is_dir())
         for old in published[:-keep]:
-            shutil.rmtree(old, ignore_errors=True)
+            if _unused(old):
+                shutil.rmtree(old, ignore_errors=True)
         for abandoned in self.versions.glob(".building-*"):
             if not _is_locked_build(abandoned):
                 shutil.rmtree(abandoned, ignore_errors=True)
+
+
+def _unused(version: Path) -> bool:
+    """True when no searcher holds the version (see Version.hold)."""
+    marker = version / READERS
+    if not marker.exists():
+        return True
+    with open(marker, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
 
 def _is_locked_build(path: Path) -> bool:

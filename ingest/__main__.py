@@ -51,11 +51,11 @@ def summary(report: IngestReport, seconds: float, console: Console) -> None:
     console.print(table)
     for outcome in report.outcomes:
         if outcome.status == "failed":
-            console.print(f"[red]failed[/red]  {escape(outcome.file)}: {escape(outcome.message)}")
+            console.print(f"[red]failed[/red]  {escape(outcome.file)}: {escape(outcome.message)}", soft_wrap=True)
         elif outcome.metadata_source != "catalog" and outcome.status != "removed":
-            console.print(f"[yellow]no catalog entry[/yellow]  {escape(outcome.file)}: title, author and year taken from the {outcome.metadata_source}")
+            console.print(f"[yellow]no catalog entry[/yellow]  {escape(outcome.file)}: title, author and year taken from the {outcome.metadata_source}", soft_wrap=True)
         for warning in outcome.warnings:
-            console.print(f"[yellow]warning[/yellow]  {escape(outcome.file)}: {escape(warning)}")
+            console.print(f"[yellow]warning[/yellow]  {escape(outcome.file)}: {escape(warning)}", soft_wrap=True)
     state = f"published store version {report.version}" if report.published else f"store is up to date ({report.version})"
     console.print(state)
 
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         report = ingest(settings, console, with_index=not args.no_index)
     except (ConfigError, CatalogError, StoreError, IngestError) as exc:
-        console.print(f"[red]error[/red] {escape(str(exc))}")
+        console.print(f"[red]error[/red] {escape(str(exc))}", soft_wrap=True)
         return 2
     summary(report, time.monotonic() - started, console)
     return 1 if report.failed else 0

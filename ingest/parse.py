@@ -13,7 +13,7 @@ from settings import IngestSettings
 
 # Bump when a change to the readers or the splitter changes what they produce:
 # the store then re-parses every document instead of trusting unchanged bytes.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 
 def parse_bytes(name: str, data: bytes, cfg: IngestSettings, password: str | None = None) -> ParsedDocument:

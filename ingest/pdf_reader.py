@@ -122,6 +122,24 @@ def _check_time(started: float, cfg: IngestSettings, path: str) -> None:
         raise IngestError(path, f"parsing took longer than {cfg.timeout_s:.0f} s (ingest.timeout_s)")
 
 
+def active_content(doc: pymupdf.Document, max_objects: int = 50_000) -> list[str]:
+    """Say what the PDF carries besides its text: attachments and JavaScript are
+    never extracted or run, but a user should know they are there."""
+    found = []
+    attachments = doc.embfile_count()
+    if attachments:
+        found.append(f"{attachments} attached file(s) not ingested")
+    for xref in range(1, min(doc.xref_length(), max_objects)):
+        try:
+            source = doc.xref_object(xref, compressed=True)
+        except (RuntimeError, ValueError):
+            continue
+        if "/JavaScript" in source or "/JS" in source:
+            found.append("contains JavaScript, which is never run")
+            break
+    return found
+
+
 def _body_size(pages: list[PageText]) -> float:
     sizes: Counter[float] = Counter()
     for page in pages:
@@ -240,6 +258,7 @@ def read_pdf(data: bytes, path: str, cfg: IngestSettings, password: str | None =
         if doc.page_count > cfg.max_pages:
             raise IngestError(path, f"{doc.page_count} pages, more than the limit of {cfg.max_pages} (ingest.max_pages)")
         scan = scan_pages(doc, path, cfg)
+        scan.warnings[:0] = active_content(doc)
         if doc.is_repaired:
             scan.warnings.insert(0, "the file was damaged and repaired by MuPDF")
         toc = {_toc_key(title): level for level, title, _ in doc.get_toc(simple=True)}

@@ -21,9 +21,9 @@ import pymupdf
 
 from index.store import Store, Version, VersionWriter
 from ingest.catalog import CatalogEntry, from_catalog, guessed, load_catalog, slug
-from ingest.parse import PARSER_VERSION, parse_bytes
-from ingest.records import DocumentMeta, IngestError, Passage
-from ingest.splitter import split_document
+from ingest.isolate import ParseWorker
+from ingest.parse import PARSER_VERSION
+from ingest.records import DocumentMeta, IngestError
 from settings import CorpusSettings, Settings
 
 Status = Literal["new", "changed", "unchanged", "failed", "removed"]
@@ -95,9 +95,10 @@ def file_sha256(path: Path) -> str:
 class Ingest:
     """One ingest run over the corpus folder."""
 
-    def __init__(self, settings: Settings, previous: Version | None):
+    def __init__(self, settings: Settings, previous: Version | None, parser: ParseWorker):
         self.settings = settings
         self.previous = previous
+        self.parser = parser
         reuse = previous is not None and previous.manifest().get("parse_key") == parse_key(settings)
         self.old = {doc["file"]: doc for doc in previous.documents().values()} if reuse and previous else {}
         self.catalog: dict[str, CatalogEntry] = load_catalog(settings.corpus.catalog_path)
@@ -129,6 +130,8 @@ class Ingest:
     def ingest_file(self, path: Path, writer: VersionWriter) -> None:
         old = self.old.get(path.name)
         unchanged, sha = self.is_unchanged(path, old)
+        if old and path.name in self.catalog and self.catalog[path.name].id != old["doc_id"]:
+            unchanged = False  # a catalog entry gave the file a new id: its passages' ids change too
         if unchanged and old and self.previous:
             writer.link_document(self.previous, old["doc_id"])
             meta = json.loads(json.dumps(self.metadata(path.name, old["doc_id"], old.get("found_metadata", {})).to_dict()))
@@ -147,9 +150,9 @@ class Ingest:
         data = path.read_bytes()
         doc_id = self.doc_id_for(path.name)
         entry = self.catalog.get(path.name)
-        parsed = parse_bytes(path.name, data, self.settings.ingest, entry.password if entry else None)
+        language = (entry.language if entry else None) or "nb"
+        parsed, passages = self.parser.parse(path.name, data, entry.password if entry else None, doc_id, language)
         meta = self.metadata(path.name, doc_id, parsed.found_metadata)
-        passages: list[Passage] = split_document(parsed, doc_id, self.settings.ingest, meta.language or "nb")
         if not passages:
             raise IngestError(path.name, "no text to index after parsing")
         writer.write_document(doc_id, parsed.text, passages)
@@ -214,9 +217,9 @@ def run_ingest(
 ) -> IngestReport:
     """Ingest the corpus folder into a new store version (or report it up to date)."""
     store = Store(settings.store.dir)
-    with store.lock():
+    with store.lock(), ParseWorker(settings.ingest) as parser:
         previous = store.current()
-        run = Ingest(settings, previous)
+        run = Ingest(settings, previous, parser)
         files = corpus_files(settings.corpus)
         writer = store.begin()
         try:

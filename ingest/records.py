@@ -22,6 +22,9 @@ class IngestError(Exception):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self):  # raised in the parsing process, re-raised in the ingest
+        return (IngestError, (self.path, self.reason))
+
 
 @dataclass(frozen=True)
 class DocumentMeta:

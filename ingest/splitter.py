@@ -3,7 +3,8 @@
 Rules, in order of strength:
 - a passage never ends inside a sentence (a single "sentence" longer than
   `max_words`, such as a table flattened into one line, is cut at word gaps);
-- a passage never ends on a heading: trailing headings move to the next passage;
+- a passage never ends on a heading: trailing headings move to the next passage
+  (a heading and the first sentence under it may together pass `max_words`);
 - a heading starts a new passage once the current one has `min_words`;
 - a paragraph end is the preferred cut once `target_words` is reached;
 - consecutive passages share up to `overlap_words` of whole sentences, but not
@@ -26,6 +27,7 @@ from ingest.sentences import sentence_spans
 from settings import IngestSettings
 
 _WORDS = re.compile(r"\S+")
+CHARS_PER_WORD = 20  # a "word" longer than this on average is not prose (a URL, a line of junk)
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,16 @@ class Unit:
 
 
 def _word_pieces(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
-    """Cut an over-long sentence at word gaps into pieces of at most `max_words`."""
+    """Cut an over-long sentence at word gaps into pieces of at most `max_words`,
+    and a piece longer than `max_words` * CHARS_PER_WORD characters (a line with no
+    spaces) at that many characters, so no passage grows without bound."""
     words = list(_WORDS.finditer(text, start, end))
     pieces = []
     for first in range(0, len(words), max_words):
         chunk = words[first : first + max_words]
         pieces.append((chunk[0].start(), chunk[-1].end()))
-    return pieces
+    limit = max_words * CHARS_PER_WORD
+    return [(s, min(s + limit, e)) for a, e in pieces for s in range(a, e, limit)]
 
 
 def units_of(doc: ParsedDocument, max_words: int) -> list[Unit]:
@@ -58,7 +63,8 @@ def units_of(doc: ParsedDocument, max_words: int) -> list[Unit]:
         first = True
         for start, end in spans:
             words = len(_WORDS.findall(doc.text, start, end))
-            pieces = _word_pieces(doc.text, start, end, max_words) if words > max_words else [(start, end)]
+            too_long = words > max_words or end - start > max_words * CHARS_PER_WORD
+            pieces = _word_pieces(doc.text, start, end, max_words) if too_long else [(start, end)]
             for piece_start, piece_end in pieces:
                 count = len(_WORDS.findall(doc.text, piece_start, piece_end))
                 units.append(Unit(piece_start, piece_end, count, index, block.kind, first))
@@ -71,7 +77,9 @@ def _should_cut(current: list[Unit], words: int, nxt: Unit, cfg: IngestSettings)
         return False
     if (nxt.kind == "note") != (current[-1].kind == "note"):
         return True
-    if words + nxt.words > cfg.max_words:
+    if all(u.kind == "heading" for u in current):
+        return False  # a heading stays with what it heads, even past max_words
+    if words + nxt.words > cfg.max_words or nxt.end - current[0].start > cfg.max_words * CHARS_PER_WORD:
         return True
     if nxt.kind == "heading" and current[-1].kind != "heading" and words >= cfg.min_words:
         return True
@@ -87,6 +95,8 @@ def _overlap(previous: list[Unit], nxt: Unit, cfg: IngestSettings) -> list[Unit]
     for unit in reversed(previous):
         if unit.kind != nxt.kind or unit.kind == "heading" or total + unit.words > cfg.overlap_words:
             break
+        if previous[-1].end - unit.start > cfg.overlap_words * CHARS_PER_WORD:
+            break
         carried.insert(0, unit)
         total += unit.words
     return carried if len(carried) < len(previous) else []
@@ -96,23 +106,36 @@ def group_units(units: list[Unit], cfg: IngestSettings) -> list[list[Unit]]:
     """Pack units into passages following the module's rules."""
     groups: list[list[Unit]] = []
     current: list[Unit] = []
-    words = 0
     for unit in units:
-        if _should_cut(current, words, unit, cfg):
-            trailing = []
-            while current and current[-1].kind == "heading":
-                trailing.insert(0, current.pop())
+        if _should_cut(current, _words(current), unit, cfg):
+            trailing = _trailing_headings(current)
+            current = current[: len(current) - len(trailing)]
             if current:
                 groups.append(current)
-                current = _overlap(current, trailing[0] if trailing else unit, cfg) + trailing
+                carried = _overlap(current, trailing[0] if trailing else unit, cfg)
+                current = carried if _words(carried + trailing) + unit.words <= cfg.max_words else []
+                current += trailing
             else:
-                current = trailing
-            words = sum(u.words for u in current)
+                groups.append(trailing)  # only headings before the notes: the document's end
+                current = []
         current.append(unit)
-        words += unit.words
     if current:
         groups.append(current)
     return _merge_short_tail(groups, cfg)
+
+
+def _words(units: list[Unit]) -> int:
+    return sum(u.words for u in units)
+
+
+def _trailing_headings(current: list[Unit]) -> list[Unit]:
+    """Headings at the end of a passage: they move to the next one, with their text."""
+    trailing: list[Unit] = []
+    for unit in reversed(current):
+        if unit.kind != "heading":
+            break
+        trailing.insert(0, unit)
+    return trailing
 
 
 def _merge_short_tail(groups: list[list[Unit]], cfg: IngestSettings) -> list[list[Unit]]:
@@ -122,7 +145,8 @@ def _merge_short_tail(groups: list[list[Unit]], cfg: IngestSettings) -> list[lis
     last, before = groups[-1], groups[-2]
     last_words = sum(u.words for u in last if u not in before)
     same_kind = (last[0].kind == "note") == (before[-1].kind == "note")
-    if same_kind and last_words < cfg.min_words // 2 and sum(u.words for u in before) + last_words <= cfg.max_words:
+    fits = sum(u.words for u in before) + last_words <= cfg.max_words and last[-1].end - before[0].start <= cfg.max_words * CHARS_PER_WORD
+    if same_kind and last_words < cfg.min_words // 2 and fits:
         merged = before + [u for u in last if u not in before]
         return [*groups[:-2], merged]
     return groups

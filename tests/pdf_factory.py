@@ -114,3 +114,35 @@ def image_only_pdf(path: Path) -> Path:
     _scanned_page(doc, None)
     doc.save(path)
     return path
+
+
+def empty_pages_pdf(path: Path, pages: int) -> Path:
+    """Thousands of pages with nothing on them."""
+    doc = pymupdf.open()
+    for _ in range(pages):
+        doc.new_page(width=PAGE_W, height=PAGE_H)
+    doc.save(path)
+    return path
+
+
+def text_pages_pdf(path: Path, pages: int, title: str = "Langt vedlegg") -> Path:
+    """A long PDF with a paragraph of text on every page (slow enough to time out)."""
+    doc = pymupdf.open()
+    for number in range(pages):
+        page = doc.new_page(width=PAGE_W, height=PAGE_H)
+        page.insert_text((LEFT_X, 80), f"{title} side {number + 1}", fontsize=14, fontname="hebo")
+        _lines(page, LEFT_X, 110, [f"Tiltak nummer {number} i bydelen ble fulgt opp av kommunen og staten."] * 30)
+    doc.save(path)
+    return path
+
+
+def active_content_pdf(path: Path) -> Path:
+    """A PDF with an attached file and JavaScript run on opening."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Områdeløft med vedlegg og skript i Bergen kommune.", fontsize=11)
+    page.insert_text((72, 96), "Beboerne på Løvstakksiden fikk nye møteplasser og lekeplasser.", fontsize=11)
+    doc.embfile_add("vedlegg.txt", b"et vedlegg som ikke skal leses inn")
+    doc.xref_set_key(doc.pdf_catalog(), "OpenAction", "<</S/JavaScript/JS(app.alert('hei'))>>")
+    doc.save(path)
+    return path

@@ -122,7 +122,7 @@ def test_an_interrupted_build_leaves_the_published_version(ingested, corpus_copy
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("ingest.pipeline.split_document", crash)
+    monkeypatch.setattr("ingest.isolate.ParseWorker.parse", crash)
     with pytest.raises(KeyboardInterrupt):
         run_ingest(settings)
     store = Store(settings.store.dir)
