@@ -7,6 +7,7 @@ rejected so that a typo in the config cannot be silently ignored.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,13 +36,24 @@ class CorpusSettings(Section):
 
 
 class StoreSettings(Section):
+    backend: Literal["files", "postgres"] = "files"
+    dsn: str | None = None  # for postgres; the KB_DSN environment variable overrides it
     dir: Path = Path("var/store")
     keep_versions: int = Field(2, ge=1)  # published versions kept for readers that are still open
     cache_dir: Path | None = None  # embedding cache; default: <dir>/cache
+    pool_size: int = Field(4, ge=1)  # postgres: connections per app process (searches run at once)
+    index_build_memory: str = Field("1GB", pattern=r"^[1-9][0-9]*(kB|MB|GB)$")  # postgres maintenance_work_mem for the HNSW build
 
     @property
     def cache(self) -> Path:
         return self.cache_dir or self.dir / "cache"
+
+    @property
+    def postgres_dsn(self) -> str:
+        dsn = os.environ.get("KB_DSN") or self.dsn
+        if not dsn:
+            raise ValueError("store.backend is postgres, but neither store.dsn nor KB_DSN gives a database")
+        return dsn
 
 
 class OcrSettings(Section):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.shared import esc, t
-from index.search import Searcher
+from index.search import BaseSearcher as Searcher
 
 
 def render(searcher: Searcher) -> None:
@@ -27,7 +27,9 @@ def render(searcher: Searcher) -> None:
     ]
     st.dataframe(rows, hide_index=True, use_container_width=True)
     titles = {row["id"]: row[t("title")] for row in rows}
-    chosen = st.selectbox(t("open_doc"), [None, *titles], key="library_doc", format_func=lambda d: "—" if d is None else f"{titles[d]} ({d})")
+    chosen = st.selectbox(
+        t("open_doc"), [None, *titles], key="library_doc", format_func=lambda d: "—" if d is None else f"{titles[d]} ({d})"
+    )
     if chosen:
         render_document(searcher, chosen)
 

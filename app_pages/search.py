@@ -10,7 +10,8 @@ from app_pages.shared import esc, get_settings, highlighted, t
 from index.answer import short_answer
 from index.excerpt import matched_words
 from index.export import to_bibtex, to_csv, to_ris
-from index.search import MODES, Filters, Hit, QueryError, Searcher, SearchResult
+from index.search import MODES, Filters, Hit, QueryError, SearchResult
+from index.search import BaseSearcher as Searcher
 from ingest.pdf_render import render_page
 
 LANGS = ("nb", "nn", "en")
@@ -73,11 +74,23 @@ def sidebar_filters(searcher: Searcher) -> Filters:
         st.header(t("filters"))
         st.radio(t("mode"), MODES, key="mode", format_func=lambda m: t(f"mode_{m}"))
         titles = {doc_id: d.get("title") or doc_id for doc_id, d in searcher.documents.items()}
-        st.multiselect(t("documents"), list(titles), key="f_docs", placeholder=t("all"), format_func=lambda d: f"{titles[d][:60]} ({searcher.documents[d].get('year') or 'u.å.'})")
+        st.multiselect(
+            t("documents"),
+            list(titles),
+            key="f_docs",
+            placeholder=t("all"),
+            format_func=lambda d: f"{titles[d][:60]} ({searcher.documents[d].get('year') or 'u.å.'})",
+        )
         st.multiselect(t("doc_type"), doc_types(searcher), key="f_types", placeholder=t("all"))
         low, high = year_bounds(searcher)
         st.slider(t("years"), low, high, key="f_years")
-        st.multiselect(t("lang_filter"), LANGS, key="f_langs", placeholder=t("all"), format_func=lambda x: {"nb": "bokmål", "nn": "nynorsk", "en": "English"}[x])
+        st.multiselect(
+            t("lang_filter"),
+            LANGS,
+            key="f_langs",
+            placeholder=t("all"),
+            format_func=lambda x: {"nb": "bokmål", "nn": "nynorsk", "en": "English"}[x],
+        )
         st.multiselect(t("place"), places(searcher), key="f_places", placeholder=t("all"))
     low, high = year_bounds(searcher)
     years = st.session_state["f_years"]
@@ -113,7 +126,10 @@ def where(hit: Hit) -> str:
 def render_hit(hit: Hit, result: SearchResult, searcher: Searcher) -> None:
     d, p = hit.document, hit.passage
     with st.container(border=True):
-        st.markdown(f"**\\[{hit.rank}\\] {esc(d.get('title') or p.doc_id)}**  \n{esc(d.get('publisher') or '')} · {d.get('year') or 'u.å.'} · {esc(where(hit))}", unsafe_allow_html=True)
+        st.markdown(
+            f"**\\[{hit.rank}\\] {esc(d.get('title') or p.doc_id)}**  \n{esc(d.get('publisher') or '')} · {d.get('year') or 'u.å.'} · {esc(where(hit))}",
+            unsafe_allow_html=True,
+        )
         st.markdown("> " + highlighted(hit.excerpt.text, hit.excerpt.matches, hit.excerpt.start), unsafe_allow_html=True)
         with st.expander(t("context")):
             before, after = searcher.neighbours(p)
@@ -141,7 +157,9 @@ def render_pdf_tools(hit: Hit) -> None:
             st.image(render_page(path, hit.passage.page_start, hit.passage.text))
         except (ValueError, RuntimeError) as exc:
             st.warning(str(exc))
-    right.download_button(t("download_doc"), path.read_bytes(), file_name=path.name, mime="application/pdf", key=f"dl_{hit.passage.passage_id}")
+    right.download_button(
+        t("download_doc"), path.read_bytes(), file_name=path.name, mime="application/pdf", key=f"dl_{hit.passage.passage_id}"
+    )
 
 
 def render_exports(result: SearchResult) -> None:
@@ -149,7 +167,9 @@ def render_exports(result: SearchResult) -> None:
     columns = st.columns(3)
     columns[0].download_button("CSV", to_csv(result.hits), file_name="treff.csv", mime="text/csv", key="export_csv")
     columns[1].download_button("BibTeX", to_bibtex(result.hits), file_name="treff.bib", mime="application/x-bibtex", key="export_bib")
-    columns[2].download_button("RIS", to_ris(result.hits), file_name="treff.ris", mime="application/x-research-info-systems", key="export_ris")
+    columns[2].download_button(
+        "RIS", to_ris(result.hits), file_name="treff.ris", mime="application/x-research-info-systems", key="export_ris"
+    )
 
 
 def render(searcher: Searcher) -> None:

@@ -7,9 +7,12 @@ import os
 import re
 from pathlib import Path
 
+import psycopg
 import streamlit as st
 
-from index.search import Searcher
+from index.pg_search import PgSearcher
+from index.pg_store import connect
+from index.search import BaseSearcher, Searcher
 from index.store import Store, StoreError, Version
 from settings import Settings, load_settings
 
@@ -23,7 +26,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "page_add": ("Legg til dokumenter", "Add documents"),
     "language": ("Språk", "Language"),
     "search_label": ("Hva leter du etter?", "What are you looking for?"),
-    "search_help": ('Skriv ord eller et spørsmål. Sett uttrykk i anførselstegn, f.eks. "gratis kjernetid".', 'Type words or a question. Quote phrases, e.g. "gratis kjernetid".'),
+    "search_help": (
+        'Skriv ord eller et spørsmål. Sett uttrykk i anførselstegn, f.eks. "gratis kjernetid".',
+        'Type words or a question. Quote phrases, e.g. "gratis kjernetid".',
+    ),
     "search_button": ("Søk", "Search"),
     "filters": ("Avgrens søket", "Narrow the search"),
     "all": ("Alle", "All"),
@@ -37,7 +43,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lang_filter": ("Språk i teksten", "Language of the text"),
     "place": ("Sted", "Place"),
     "answer": ("Kort svar fra kildene", "Short answer from the sources"),
-    "answer_note": ("Setningene er sitert ordrett; tallet viser til utdraget nedenfor.", "Sentences are quoted verbatim; the number points to the excerpt below."),
+    "answer_note": (
+        "Setningene er sitert ordrett; tallet viser til utdraget nedenfor.",
+        "Sentences are quoted verbatim; the number points to the excerpt below.",
+    ),
     "excerpts": ("Siterte utdrag", "Cited excerpts"),
     "also_searched": ("Søkte også etter", "Also searched for"),
     "no_hits": ("Ingen treff.", "No results."),
@@ -57,7 +66,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "also_in": ("Samme tekst finnes også i", "The same text is also in"),
     "export": ("Last ned treffene", "Download the results"),
     "took": ("treff på {ms:.0f} ms", "results in {ms:.0f} ms"),
-    "no_index": ("Indeksen er ikke bygget ennå. Kjør `make run` eller `python -m ingest`.", "The index has not been built yet. Run `make run` or `python -m ingest`."),
+    "no_index": (
+        "Indeksen er ikke bygget ennå. Kjør `make run` eller `python -m ingest`.",
+        "The index has not been built yet. Run `make run` or `python -m ingest`.",
+    ),
     "library_intro": ("Alle dokumenter i kunnskapsbasen.", "Every document in the knowledge base."),
     "open_doc": ("Les et dokument", "Read a document"),
     "ingested": ("Lagt inn", "Ingested"),
@@ -66,7 +78,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "title": ("Tittel", "Title"),
     "publisher": ("Utgiver", "Publisher"),
     "year": ("År", "Year"),
-    "add_intro": ("Last opp PDF-, TXT- eller MD-filer. Filen sjekkes, lagres i korpuset og blir søkbar med en gang.", "Upload PDF, TXT or MD files. The file is checked, saved in the corpus and is searchable right away."),
+    "add_intro": (
+        "Last opp PDF-, TXT- eller MD-filer. Filen sjekkes, lagres i korpuset og blir søkbar med en gang.",
+        "Upload PDF, TXT or MD files. The file is checked, saved in the corpus and is searchable right away.",
+    ),
     "files": ("Filer", "Files"),
     "add_button": ("Legg til", "Add"),
     "added": ("La til {file} som «{doc}».", "Added {file} as “{doc}”."),
@@ -122,9 +137,33 @@ def _searcher_for(version_path: str) -> Searcher:
     return searcher
 
 
-def get_searcher() -> Searcher | None:
-    """The searcher for the published version; a new version gives a new searcher."""
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _pg_searcher_for(dsn: str, generation: int) -> BaseSearcher:
+    searcher = PgSearcher(get_settings(), dsn=dsn)
+    searcher.warm()
+    return searcher
+
+
+def _pg_generation(dsn: str) -> int | None:
+    try:
+        with connect(dsn) as conn:
+            row = conn.execute("SELECT value FROM kb_state WHERE key = 'generation'").fetchone()
+    except (StoreError, psycopg.Error):
+        return None
+    return int(row[0]) if row else None
+
+
+def get_searcher() -> BaseSearcher | None:
+    """The searcher for the published data; after an ingest, a new searcher.
+
+    Files backend: one per published version. Postgres backend: one per
+    generation, which every ingest moves on (documents and lexicon reloaded).
+    """
     settings = get_settings()
+    if settings.store.backend == "postgres":
+        dsn = settings.store.postgres_dsn
+        generation = _pg_generation(dsn)
+        return None if not generation else _pg_searcher_for(dsn, generation)
     try:
         version = Store(settings.store.dir).current()
     except StoreError:

@@ -1,10 +1,10 @@
 """python -m index search|eval|bench
 
-  search "QUERY" [--k 10] [--mode hybrid|lexical|dense] [--doc ID] [--type T]
-         [--year-from Y] [--year-to Y] [--lang nb|nn|en] [--place P] [--json]
-         [--batch FILE] [--store DIR] [--config FILE]
-  eval [--queries FILE] [--json]
-  bench [...]  (see index/bench.py)
+search "QUERY" [--k 10] [--mode hybrid|lexical|dense] [--doc ID] [--type T]
+       [--year-from Y] [--year-to Y] [--lang nb|nn|en] [--place P] [--json]
+       [--batch FILE] [--store DIR] [--config FILE]
+eval [--queries FILE] [--json]
+bench [...]  (see index/bench.py)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m index")
     sub = parser.add_subparsers(dest="command", required=True)
     search = sub.add_parser("search", help="search the index")
-    search.add_argument("query", nargs="?", help="the query (quote phrases with \"...\")")
+    search.add_argument("query", nargs="?", help='the query (quote phrases with "...")')
     search.add_argument("-k", "--k", type=int, help="number of hits (default from config)")
     search.add_argument("-m", "--mode", choices=["hybrid", "lexical", "dense"])
     search.add_argument("--doc", action="append", default=[], help="only this document id (repeatable)")
@@ -47,10 +47,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate = sub.add_parser("eval", help="retrieval quality on the evaluation set")
     evaluate.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--backends", nargs="+", choices=["files", "postgres"], help="evaluate these store backends side by side")
     _common(evaluate)
+    migrate = sub.add_parser("migrate", help="create or upgrade the PostgreSQL schema (store.backend: postgres)")
+    migrate.add_argument("--dsn", help="database (overrides store.dsn and KB_DSN)")
+    _common(migrate)
     bench = sub.add_parser("bench", help="speed and memory figures")
     bench.add_argument("--quick", action="store_true", help="skip the from-scratch build and the scale runs")
     bench.add_argument("--scale", type=int, nargs="*", default=None, help="scale sizes (default 100000 1000000)")
+    bench.add_argument(
+        "--backends", nargs="+", choices=["files", "postgres"], default=["files"], help="measure these store backends (default: files)"
+    )
+    bench.add_argument("--dsn", help="postgres: a server to measure on (default: a throwaway local one)")
     _common(bench)
     return parser.parse_args(argv)
 
@@ -60,9 +68,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_search(args: argparse.Namespace, console: Console) -> int:
-    from index.search import Filters, QueryError, Searcher
+    from index.pg_search import open_searcher
+    from index.search import Filters, QueryError
 
-    searcher = Searcher(settings_from(args))
+    searcher = open_searcher(settings_from(args))
     filters = Filters(tuple(args.doc), tuple(args.type), tuple(args.lang), tuple(args.place), args.year_from, args.year_to)
     if args.batch:
         lines = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -85,6 +94,28 @@ def run_search(args: argparse.Namespace, console: Console) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
         return 0
     print_table(result, Console())
+    return 0
+
+
+def run_migrate(settings: Settings, dsn: str | None, console: Console) -> int:
+    import psycopg
+
+    from index.embed import make_embedder
+    from index.pg_schema import migrate
+
+    try:
+        target = dsn or settings.store.postgres_dsn
+    except ValueError as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}")
+        return 2
+    try:
+        conn = psycopg.connect(target, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        console.print(f"[red]error[/red] cannot connect to PostgreSQL: {escape(str(exc).strip().splitlines()[0])}")
+        return 2
+    with conn:
+        before, after = migrate(conn, make_embedder(settings.embedder).dim)
+    console.print(f"schema version {before} -> {after}" if before != after else f"schema is up to date (version {after})")
     return 0
 
 
@@ -114,7 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             from index.evaluate import run_eval
 
-            return run_eval(settings_from(args), args.queries, args.json, Console())
+            return run_eval(settings_from(args), args.queries, args.json, Console(), args.backends)
+        if args.command == "migrate":
+            return run_migrate(settings_from(args), args.dsn, console)
         if args.command == "bench":
             from index.bench import run_bench
 

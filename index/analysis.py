@@ -24,7 +24,9 @@ from pathlib import Path
 import Stemmer
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-_FOLD = str.maketrans({"å": "a", "ø": "o", "æ": "ae", "ä": "a", "ö": "o", "é": "e", "è": "e", "ê": "e", "ò": "o", "ó": "o", "ü": "u", "á": "a"})
+_FOLD = str.maketrans(
+    {"å": "a", "ø": "o", "æ": "ae", "ä": "a", "ö": "o", "é": "e", "è": "e", "ê": "e", "ò": "o", "ó": "o", "ü": "u", "á": "a"}
+)
 _STOPWORD_FILE = Path(__file__).with_name("stopwords.txt")
 MIN_PART = 4  # shortest compound part (after linking letters) that counts
 

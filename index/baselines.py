@@ -46,14 +46,27 @@ def bench_baselines(settings: Settings, state: dict[str, Any], console: Console)
                 mode = name.split(": ")[1].split()[0]
                 result = searcher.search(q.query, k=10, mode=mode)
                 times.append(result.took_ms)
-                rank = first_relevant([[(h.passage.doc_id, h.passage.passage_id)] + [(s["doc_id"], s["passage_id"]) for s in h.sources] for h in result.hits], q.gold, texts)
+                rank = first_relevant(
+                    [[(h.passage.doc_id, h.passage.passage_id)] + [(s["doc_id"], s["passage_id"]) for s in h.sources] for h in result.hits],
+                    q.gold,
+                    texts,
+                )
             scores.append(metrics(rank))
         runs[name] = (scores, times)
-    table = Table(title=f"Baselines on the evaluation set ({len(queries)} queries; plain BM25 index built in {build_s:.1f} s)", title_justify="left")
+    table = Table(
+        title=f"Baselines on the evaluation set ({len(queries)} queries; plain BM25 index built in {build_s:.1f} s)", title_justify="left"
+    )
     for column in ("system", "R@1", "R@10", "MRR@10", "p50 ms", "hybrid p50 / this p50"):
         table.add_column(column, justify="left" if column == "system" else "right")
     hybrid_p50 = _percentiles(runs["ours: hybrid"][1])[0]
     for name, (scores, times) in runs.items():
         p50 = _percentiles(times)[0]
-        table.add_row(name, f"{_mean(scores, 'R@1'):.3f}", f"{_mean(scores, 'R@10'):.3f}", f"{_mean(scores, 'MRR@10'):.3f}", f"{p50:.1f}", f"{hybrid_p50 / p50:.1f}x")
+        table.add_row(
+            name,
+            f"{_mean(scores, 'R@1'):.3f}",
+            f"{_mean(scores, 'R@10'):.3f}",
+            f"{_mean(scores, 'MRR@10'):.3f}",
+            f"{p50:.1f}",
+            f"{hybrid_p50 / p50:.1f}x",
+        )
     console.print(table)

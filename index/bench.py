@@ -11,7 +11,9 @@ Sections (each prints a table):
               peak memory, store size;
   baselines   plain BM25 on whitespace tokens (rank-bm25) and dense-only, on the
               evaluation set, with our latency as a ratio of theirs;
-  scale       (index.scale) 100k and 1M passages, unless --quick.
+  scale       (index.scale) 100k and 1M passages, unless --quick;
+  postgres    with --backends ... postgres: the same on the PostgreSQL backend
+              (index.pg_bench), on a throwaway local server unless --dsn.
 """
 
 from __future__ import annotations
@@ -96,7 +98,12 @@ def bench_embedding(settings: Settings, console: Console) -> dict[str, float]:
             seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
             rates[label] = len(texts) / seconds
             rows.append([f"{backend}: {label}", len(texts) / seconds, words / seconds])
-    _table(f"Embedding throughput ({len(texts)} passages, {words / len(texts):.0f} words each on average)", ["layout", "passages/s", "words/s"], rows, console)
+    _table(
+        f"Embedding throughput ({len(texts)} passages, {words / len(texts):.0f} words each on average)",
+        ["layout", "passages/s", "words/s"],
+        rows,
+        console,
+    )
     return {"ours_words_per_s": words / len(texts) * rates["2 processes x 1 thread, 4 per call (ours)"], **rates}
 
 
@@ -114,7 +121,9 @@ def bench_chunking(settings: Settings, words_per_second: float, console: Console
         passages = [p for path, doc in docs for p in split_document(doc, path.stem, cfg)]
         total = sum(len(p.text.split()) for p in passages)
         rows.append([f"{target} words, overlap {overlap}", len(passages), total, total / words_per_second / 60])
-    _table("Passage length and overlap: work for a first build", ["passages", "count", "words embedded", "minutes at our rate"], rows, console)
+    _table(
+        "Passage length and overlap: work for a first build", ["passages", "count", "words embedded", "minutes at our rate"], rows, console
+    )
 
 
 def bench_ingest(settings: Settings, quick: bool, console: Console) -> None:
@@ -130,11 +139,20 @@ def bench_ingest(settings: Settings, quick: bool, console: Console) -> None:
         pdfs = [report_pdf(tmp / f"r{i}.pdf", with_scan=False) for i in range(5)]
     pages, started = 0, time.perf_counter()
     for path in pdfs:
-        pages += read_pdf(path.read_bytes(), path.name, settings.ingest.model_copy(update={"ocr": settings.ingest.ocr.model_copy(update={"enabled": False})})).page_count
+        pages += read_pdf(
+            path.read_bytes(),
+            path.name,
+            settings.ingest.model_copy(update={"ocr": settings.ingest.ocr.model_copy(update={"enabled": False})}),
+        ).page_count
     rows.append([f"PDF parsing ({len(pdfs)} files, OCR off)", f"{pages / (time.perf_counter() - started):.1f} pages/s"])
     started = time.perf_counter()
     report = run_ingest(settings, _builder())
-    rows.append(["re-ingest of the unchanged corpus", f"{time.perf_counter() - started:.2f} s ({'up to date' if not report.published else 'rebuilt'})"])
+    rows.append(
+        [
+            "re-ingest of the unchanged corpus",
+            f"{time.perf_counter() - started:.2f} s ({'up to date' if not report.published else 'rebuilt'})",
+        ]
+    )
     if not quick:
         with tempfile.TemporaryDirectory() as tmp:
             fresh = settings.with_overrides(store=Path(tmp) / "store")
@@ -142,7 +160,12 @@ def bench_ingest(settings: Settings, quick: bool, console: Console) -> None:
             report = run_ingest(fresh, _builder())
             seconds = time.perf_counter() - started
             passages = sum(o.passages for o in report.outcomes)
-            rows.append([f"whole corpus from scratch ({passages} passages, empty cache)", f"{seconds / 60:.1f} min ({passages / seconds:.2f} passages/s)"])
+            rows.append(
+                [
+                    f"whole corpus from scratch ({passages} passages, empty cache)",
+                    f"{seconds / 60:.1f} min ({passages / seconds:.2f} passages/s)",
+                ]
+            )
     _table("Ingest", ["measure", "figure"], rows, console)
 
 
@@ -198,16 +221,22 @@ def bench_search(settings: Settings, console: Console) -> dict[str, Any]:
 
 def run_bench(settings: Settings, args, console: Console) -> int:
     console.print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, python {sys.version.split()[0]}")
-    rates = bench_embedding(settings, console)
-    bench_chunking(settings, rates["ours_words_per_s"], console)
-    bench_ingest(settings, args.quick, console)
-    state = bench_search(settings, console)
-    from index.baselines import bench_baselines
+    sizes = [] if args.quick else args.scale or [100_000, 1_000_000]
+    if "files" in args.backends:
+        rates = bench_embedding(settings, console)
+        bench_chunking(settings, rates["ours_words_per_s"], console)
+        bench_ingest(settings, args.quick, console)
+        state = bench_search(settings, console)
+        from index.baselines import bench_baselines
 
-    bench_baselines(settings, state, console)
-    if not args.quick:
-        from index.scale import run_scale
+        bench_baselines(settings, state, console)
+        if sizes:
+            from index.scale import run_scale
 
-        run_scale(settings, args.scale or [100_000, 1_000_000], console)
+            run_scale(settings, sizes, console)
+    if "postgres" in args.backends:
+        from index.pg_bench import run_pg_bench
+
+        run_pg_bench(settings, sizes, args.dsn, console)
     shutil.rmtree(ROOT / "var" / "bench-tmp", ignore_errors=True)
     return 0

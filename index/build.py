@@ -106,7 +106,9 @@ class IndexBuild:
                     lexical.add([lexical_text(p) for p in batch])
                     found, fresh = embed_batch(batch, cache, encoder)
                     if vectors is None:
-                        vectors = np.lib.format.open_memmap(folder / VECTORS_FILE, mode="w+", dtype=np.float32, shape=(total, found.shape[1]))
+                        vectors = np.lib.format.open_memmap(
+                            folder / VECTORS_FILE, mode="w+", dtype=np.float32, shape=(total, found.shape[1])
+                        )
                     vectors[row : row + len(batch)] = found
                     row, embedded = row + len(batch), embedded + fresh
                     advance(len(batch))

@@ -19,6 +19,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.arrays import load_npy
 from settings import IndexSettings
 
 INDEX_FILE = "dense.faiss"
@@ -80,7 +81,7 @@ class DenseIndex:
     @classmethod
     def load(cls, folder: Path, cfg: IndexSettings) -> DenseIndex:
         index = faiss.read_index(str(folder / INDEX_FILE))
-        vectors = np.load(folder / VECTORS_FILE, mmap_mode="r")
+        vectors = load_npy(folder / VECTORS_FILE, mmap_mode="r")
         kind_file = folder / "dense.kind"
         kind = kind_file.read_text(encoding="utf-8").strip() if kind_file.exists() else "flat"
         return cls(index, vectors, cfg, kind)

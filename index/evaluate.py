@@ -20,7 +20,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from index.search import MODES, Searcher, SearchResult
+from index.search import MODES, BaseSearcher, SearchResult
 from settings import Settings
 
 CUTOFFS = (1, 5, 10)
@@ -81,7 +81,7 @@ def metrics(rank: int | None) -> dict[str, float]:
     return out
 
 
-def evaluate(searcher: Searcher, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict[str, Any]:
+def evaluate(searcher: BaseSearcher, queries: list[EvalQuery], modes=MODES, k: int = 10) -> dict[str, Any]:
     """Per mode: mean metrics overall and per kind of query, and each query's ranks."""
     texts = {p.passage_id: _squash(p.text) for p in searcher.all_passages()}
     report: dict[str, Any] = {}
@@ -119,17 +119,43 @@ def print_report(report: dict[str, Any], console: Console, n: int) -> None:
         kinds.add_column(mode, justify="right")
     first = next(iter(report.values()))
     for kind, values in first["kinds"].items():
-        kinds.add_row(kind, str(values["n"]), *(f"{report[m]['kinds'][kind]['R@10']:.2f} / {report[m]['kinds'][kind]['MRR@10']:.2f}" for m in report))
+        kinds.add_row(
+            kind, str(values["n"]), *(f"{report[m]['kinds'][kind]['R@10']:.2f} / {report[m]['kinds'][kind]['MRR@10']:.2f}" for m in report)
+        )
     console.print(kinds)
     console.print(table)
 
 
-def run_eval(settings: Settings, path: Path, as_json: bool, console: Console) -> int:
+def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, backends: list[str] | None = None) -> int:
+    """Evaluate the configured backend, or several side by side (`--backends files postgres`)."""
+    from index.pg_search import open_searcher
+
     queries = load_queries(path)
-    searcher = Searcher(settings)
-    report = evaluate(searcher, queries)
+    if not backends:
+        report = evaluate(open_searcher(settings), queries)
+        if as_json:
+            print(json.dumps(report, ensure_ascii=False, indent=1))
+        else:
+            print_report(report, console, len(queries))
+        return 0
+    reports = {}
+    for backend in backends:
+        chosen = settings.model_copy(update={"store": settings.store.model_copy(update={"backend": backend})})
+        reports[backend] = evaluate(open_searcher(chosen), queries)
     if as_json:
-        print(json.dumps(report, ensure_ascii=False, indent=1))
+        print(json.dumps(reports, ensure_ascii=False, indent=1))
     else:
-        print_report(report, console, len(queries))
+        print_side_by_side(reports, console, len(queries))
     return 0
+
+
+def print_side_by_side(reports: dict[str, dict[str, Any]], console: Console, n: int) -> None:
+    names = [f"R@{k}" for k in CUTOFFS] + ["MRR@10", "nDCG@10"]
+    table = Table(title=f"Evaluation set on each backend: {n} queries", title_justify="left")
+    table.add_column("metric")
+    for backend, report in reports.items():
+        for mode in report:
+            table.add_column(f"{backend}\n{mode}", justify="right")
+    for name in names:
+        table.add_row(name, *(f"{report[mode]['overall'][name]:.3f}" for report in reports.values() for mode in report))
+    console.print(table)

@@ -48,10 +48,7 @@ def make_excerpt(text: str, terms: set[str], analyzer: Analyzer) -> Excerpt:
     """Choose the window of up to three sentences that holds most distinct query terms."""
     sentences = _sentences(text)
     matches = matched_words(text, terms, analyzer)
-    seen_terms = [
-        {analyzer.term(text[s:e].casefold()) for s, e in matches if start <= s < end}
-        for start, end in sentences
-    ]
+    seen_terms = [{analyzer.term(text[s:e].casefold()) for s, e in matches if start <= s < end} for start, end in sentences]
     best, best_score = (0, 1), (-1.0, 0)
     for first in range(len(sentences)):
         for count in range(1, MAX_SENTENCES + 1):

@@ -17,12 +17,43 @@ _RIS_TYPES = {"NOU": "GOVDOC", "rapport": "RPRT", "evaluering": "RPRT", "avtale"
 def to_csv(hits: list[Hit]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["rank", "citation", "title", "publisher", "author", "year", "type", "doc_id", "page_start", "page_end", "page_label", "section", "excerpt", "passage_id"])
+    writer.writerow(
+        [
+            "rank",
+            "citation",
+            "title",
+            "publisher",
+            "author",
+            "year",
+            "type",
+            "doc_id",
+            "page_start",
+            "page_end",
+            "page_label",
+            "section",
+            "excerpt",
+            "passage_id",
+        ]
+    )
     for hit in hits:
         d, p = hit.document, hit.passage
         writer.writerow(
-            [hit.rank, hit.citation, d.get("title"), d.get("publisher"), d.get("author"), d.get("year"), d.get("doc_type"), p.doc_id,
-             p.page_start, p.page_end, p.page_label_start, " > ".join(p.section), hit.excerpt.text, p.passage_id]
+            [
+                hit.rank,
+                hit.citation,
+                d.get("title"),
+                d.get("publisher"),
+                d.get("author"),
+                d.get("year"),
+                d.get("doc_type"),
+                p.doc_id,
+                p.page_start,
+                p.page_end,
+                p.page_label_start,
+                " > ".join(p.section),
+                hit.excerpt.text,
+                p.passage_id,
+            ]
         )
     return out.getvalue()
 

@@ -13,6 +13,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from index.analysis import Analyzer, fold
+from index.arrays import LOAD_LOCK
 from index.lexical_build import LEXICON, LexicalBuilder
 
 _QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]+)[\"“”«»]")
@@ -38,35 +39,17 @@ class Corrections:
     pairs: dict[str, str] = field(default_factory=dict)
 
 
-class LexicalIndex:
-    def __init__(self, bm25: bm25s.BM25, compounds: dict[str, tuple[str, ...]], surface: dict[str, str]):
-        self.bm25 = bm25
+class Lexicon:
+    """The corpus vocabulary: analysis, compounds, written forms, typo correction.
+
+    Shared by both store backends; the files backend adds BM25 scoring to it.
+    """
+
+    def __init__(self, vocabulary: Iterable[str], compounds: dict[str, tuple[str, ...]], surface: dict[str, str]):
         self.analyzer = Analyzer(compounds)
         self.surface = surface
-        self.vocabulary = set(bm25.vocab_dict)
+        self.vocabulary = set(vocabulary)
         self._choices = sorted(t for t in self.vocabulary if len(t) >= 3 and not t.isdigit())
-
-    # -- build and load -----------------------------------------------------------
-    @classmethod
-    def build(cls, texts: Iterable[str], folder: Path, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
-        """Index `texts` (a passage's section path and text: headings name the topic)."""
-        builder = LexicalBuilder(folder, k1, b)
-        batch: list[str] = []
-        for text in texts:
-            batch.append(text)
-            if len(batch) == 1000:
-                builder.add(batch)
-                batch = []
-        builder.add(batch)
-        builder.finish()
-        return cls.load(folder)
-
-    @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
-        bm25 = bm25s.BM25.load(folder, mmap=True, show_progress=False, verbosity=0)
-        lexicon = json.loads((folder / LEXICON).read_text(encoding="utf-8"))
-        compounds = {k: tuple(v) for k, v in lexicon["compounds"].items()}
-        return cls(bm25, compounds, lexicon["surface"])
 
     # -- querying -----------------------------------------------------------------
     def query_terms(self, text: str, correct: bool = True) -> tuple[list[str], Corrections]:
@@ -114,6 +97,45 @@ class LexicalIndex:
         match = process.extractOne(term, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         return match[0] if match else None
 
+    def has_phrase(self, text: str, phrase: str) -> bool:
+        """Whether the phrase's terms occur next to each other in `text` (same analysis)."""
+        wanted = self.analyzer.terms(phrase)
+        if not wanted:
+            return True
+        have = self.analyzer.terms(text)
+        width = len(wanted)
+        return any(have[i : i + width] == wanted for i in range(len(have) - width + 1))
+
+
+class LexicalIndex(Lexicon):
+    """BM25 over the analyzed passages (bm25s format), with the corpus lexicon."""
+
+    def __init__(self, bm25: bm25s.BM25, compounds: dict[str, tuple[str, ...]], surface: dict[str, str]):
+        super().__init__(bm25.vocab_dict, compounds, surface)
+        self.bm25 = bm25
+
+    @classmethod
+    def build(cls, texts: Iterable[str], folder: Path, k1: float = 1.2, b: float = 0.75) -> LexicalIndex:
+        """Index `texts` (a passage's section path and text: headings name the topic)."""
+        builder = LexicalBuilder(folder, k1, b)
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) == 1000:
+                builder.add(batch)
+                batch = []
+        builder.add(batch)
+        builder.finish()
+        return cls.load(folder)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        with LOAD_LOCK:  # bm25s reads .npy headers too; see index/arrays.py
+            bm25 = bm25s.BM25.load(folder, mmap=True, show_progress=False, verbosity=0)
+        lexicon = json.loads((folder / LEXICON).read_text(encoding="utf-8"))
+        compounds = {k: tuple(v) for k, v in lexicon["compounds"].items()}
+        return cls(bm25, compounds, lexicon["surface"])
+
     def scores(self, terms: list[str], mask: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every passage for the query terms (0 where masked out).
 
@@ -129,15 +151,6 @@ class LexicalIndex:
             scores[indices[start:end]] += data[start:end]
         return scores * mask if mask is not None else scores
 
-    def has_phrase(self, text: str, phrase: str) -> bool:
-        """Whether the phrase's terms occur next to each other in `text` (same analysis)."""
-        wanted = self.analyzer.terms(phrase)
-        if not wanted:
-            return True
-        have = self.analyzer.terms(text)
-        width = len(wanted)
-        return any(have[i : i + width] == wanted for i in range(len(have) - width + 1))
-
 
 def top_rows(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
     """The `n` best rows with a positive score, best first."""
@@ -148,4 +161,3 @@ def top_rows(scores: np.ndarray, n: int) -> list[tuple[int, float]]:
         positive = positive[np.argpartition(-scores[positive], n - 1)[:n]]
     order = positive[np.argsort(-scores[positive], kind="stable")]
     return [(int(row), float(scores[row])) for row in order]
-

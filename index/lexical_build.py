@@ -27,6 +27,7 @@ import bm25s
 import numpy as np
 
 from index.analysis import Analyzer, compound_map
+from index.arrays import load_npz
 
 LEXICON = "lexicon.json"
 BATCH_DOCS = 20_000
@@ -122,8 +123,8 @@ class LexicalBuilder:
         indices = np.lib.format.open_memmap(self.folder / "indices.csc.index.npy", mode="w+", dtype=np.int32, shape=(nnz,))
         filled = indptr[:-1].copy()
         for run in runs:
-            with np.load(run) as part:
-                terms, docs, tf = part["terms"], part["docs"], part["tf"]
+            part = load_npz(run)
+            terms, docs, tf = part["terms"], part["docs"], part["tf"]
             counts = np.bincount(terms, minlength=len(df))
             term_start = np.cumsum(counts) - counts
             dest = filled[terms] + (np.arange(len(terms)) - term_start[terms])
@@ -137,7 +138,15 @@ class LexicalBuilder:
         np.save(self.folder / "indptr.csc.index.npy", indptr)
         (self.folder / "vocab.index.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
         params = {
-            "k1": self.k1, "b": self.b, "delta": 0.5, "method": "lucene", "idf_method": "lucene",
-            "dtype": "float32", "int_dtype": "int32", "num_docs": n_docs, "version": bm25s.__version__, "backend": "numpy",
+            "k1": self.k1,
+            "b": self.b,
+            "delta": 0.5,
+            "method": "lucene",
+            "idf_method": "lucene",
+            "dtype": "float32",
+            "int_dtype": "int32",
+            "num_docs": n_docs,
+            "version": bm25s.__version__,
+            "backend": "numpy",
         }
         (self.folder / "params.index.json").write_text(json.dumps(params, indent=1), encoding="utf-8")

@@ -29,6 +29,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from index.arrays import load_npy
 from index.build import INDEX_DIR, embedding_text
 from index.embed import EmbeddingCache, embedder_name, text_key
 from index.store import CURRENT, FORMAT, Store, write_json
@@ -47,7 +48,7 @@ def _sources(settings: Settings) -> tuple[list[list[str]], list[Passage], np.nda
 
     table = PassageTable(version.path / INDEX_DIR)
     passages = list(table)
-    vectors = np.load(version.path / INDEX_DIR / "vectors.npy")
+    vectors = load_npy(version.path / INDEX_DIR / "vectors.npy")
     sentences = [[p.text[s:e] for s, e in sentence_spans(p.text)] for p in passages]
     return sentences, passages, vectors
 
@@ -64,7 +65,9 @@ def generate(settings: Settings, target: Path, n: int, seed: int = 7) -> Setting
     (version / "passages").mkdir(parents=True)
     (version / "texts").mkdir()
     store_settings = settings.with_overrides(store=target / "store").model_copy()
-    store_settings = store_settings.model_copy(update={"store": store_settings.store.model_copy(update={"cache_dir": target / "store" / "cache"})})
+    store_settings = store_settings.model_copy(
+        update={"store": store_settings.store.model_copy(update={"cache_dir": target / "store" / "cache"})}
+    )
     cache = EmbeddingCache(store_settings.store.cache, embedder_name(settings.embedder))
     documents, keys, vecs = [], [], []
     for first in range(0, n, PER_DOC):
@@ -78,8 +81,16 @@ def generate(settings: Settings, target: Path, n: int, seed: int = 7) -> Setting
             text = " ".join(chosen_a + chosen_b)
             share = len(chosen_a) / (len(chosen_a) + len(chosen_b))
             passage = Passage(
-                f"{first + ordinal:016x}", doc_id, ordinal, text, offset, offset + len(text), sources[a].section, sources[a].language,
-                prev_id=f"{first + ordinal - 1:016x}" if ordinal else None, next_id=f"{first + ordinal + 1:016x}" if ordinal + 1 < min(PER_DOC, n - first) else None,
+                f"{first + ordinal:016x}",
+                doc_id,
+                ordinal,
+                text,
+                offset,
+                offset + len(text),
+                sources[a].section,
+                sources[a].language,
+                prev_id=f"{first + ordinal - 1:016x}" if ordinal else None,
+                next_id=f"{first + ordinal + 1:016x}" if ordinal + 1 < min(PER_DOC, n - first) else None,
             )
             vector = share * vectors[a] + (1 - share) * vectors[b] + nprng.normal(0, NOISE / np.sqrt(vectors.shape[1]), vectors.shape[1])
             keys.append(text_key(embedding_text(passage)))
@@ -90,9 +101,21 @@ def generate(settings: Settings, target: Path, n: int, seed: int = 7) -> Setting
         (version / "passages" / f"{doc_id}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
         (version / "texts" / f"{doc_id}.txt").write_text("\n\n".join(parts), encoding="utf-8")
         documents.append(
-            {"doc_id": doc_id, "file": f"{doc_id}.txt", "title": f"Syntetisk dokument {first // PER_DOC + 1}", "publisher": "Syntetisk",
-             "year": rng.choice(years), "doc_type": rng.choice(types), "language": "nb", "places": rng.sample(places, 2),
-             "passages": len(lines), "pages": 0, "sha256": "", "size": 0, "mtime_ns": 0}
+            {
+                "doc_id": doc_id,
+                "file": f"{doc_id}.txt",
+                "title": f"Syntetisk dokument {first // PER_DOC + 1}",
+                "publisher": "Syntetisk",
+                "year": rng.choice(years),
+                "doc_type": rng.choice(types),
+                "language": "nb",
+                "places": rng.sample(places, 2),
+                "passages": len(lines),
+                "pages": 0,
+                "sha256": "",
+                "size": 0,
+                "mtime_ns": 0,
+            }
         )
         if len(keys) >= 20_000:
             cache.put(keys, np.array(vecs, dtype=np.float32))
@@ -161,7 +184,9 @@ print(json.dumps(out))
 
 
 def _child(code: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "2"})
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env={**os.environ, "OMP_NUM_THREADS": "2"}
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -175,7 +200,11 @@ def _config(settings: Settings, path: Path, kind: str | None) -> Path:
         index["exact_max_passages"] = 10**9
     elif kind:
         index["large_index"] = kind
-    data = {"corpus": {"dir": str(settings.corpus.dir)}, "store": {"dir": str(settings.store.dir), "cache_dir": str(settings.store.cache)}, "index": index}
+    data = {
+        "corpus": {"dir": str(settings.corpus.dir)},
+        "store": {"dir": str(settings.store.dir), "cache_dir": str(settings.store.cache)},
+        "index": index,
+    }
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
 
@@ -196,17 +225,28 @@ def measure(settings: Settings, n: int, work: Path, kind: str | None = None) -> 
     built = _child(_BUILD_CHILD.format(root=str(ROOT), config=str(config), version=str(version)))
     publish(work / "store", built["info"])
     size = sum(f.stat().st_size for f in version.rglob("*") if f.is_file())
-    figures = {"n": n, "kind": built["info"]["index"]["dense"], "generate_s": generate_s, "build_s": built["seconds"], "build_peak_mib": built["peak_mib"], "store_mib": size / 2**20}
+    figures = {
+        "n": n,
+        "kind": built["info"]["index"]["dense"],
+        "generate_s": generate_s,
+        "build_s": built["seconds"],
+        "build_peak_mib": built["peak_mib"],
+        "store_mib": size / 2**20,
+    }
     (work / "built.json").write_text(json.dumps(figures), encoding="utf-8")
     return {**figures, **query_figures(work)}
 
 
 def query_figures(work: Path) -> dict[str, Any]:
     """Load time, latency, memory and recall of a built scale store (in a fresh process)."""
-    return _child(_QUERY_CHILD.format(root=str(ROOT), config=str(work / "config.yaml"), queries=str(ROOT / "tests" / "eval" / "queries.jsonl")))
+    return _child(
+        _QUERY_CHILD.format(root=str(ROOT), config=str(work / "config.yaml"), queries=str(ROOT / "tests" / "eval" / "queries.jsonl"))
+    )
 
 
-def run_scale(settings: Settings, sizes: list[int], console: Console, kinds: list[str | None] | None = None, keep: bool = False) -> list[dict[str, Any]]:
+def run_scale(
+    settings: Settings, sizes: list[int], console: Console, kinds: list[str | None] | None = None, keep: bool = False
+) -> list[dict[str, Any]]:
     """Measure each size (and dense index type); the stores are deleted unless `keep`."""
     import shutil
     import tempfile
@@ -226,12 +266,34 @@ def run_scale(settings: Settings, sizes: list[int], console: Console, kinds: lis
 
 def print_results(results: list[dict[str, Any]], console: Console) -> None:
     table = Table(title="Scale (synthetic passages from corpus sentences, mixed real embeddings)", title_justify="left")
-    for column in ("passages", "dense index", "build s", "build peak MiB", "load s", "RSS MiB", "hybrid p50/p95 ms", "hybrid+filter p50", "lexical p50", "dense p50", "recall@10 vs exact", "store MiB"):
+    for column in (
+        "passages",
+        "dense index",
+        "build s",
+        "build peak MiB",
+        "load s",
+        "RSS MiB",
+        "hybrid p50/p95 ms",
+        "hybrid+filter p50",
+        "lexical p50",
+        "dense p50",
+        "recall@10 vs exact",
+        "store MiB",
+    ):
         table.add_column(column, justify="right")
     for r in results:
         table.add_row(
-            f"{r['n']:,}", r["kind"], f"{r['build_s']:.0f}", f"{r['build_peak_mib']:.0f}", f"{r['load_s']:.2f}", f"{r['rss_mib']:.0f}",
-            "{:.0f} / {:.0f}".format(*r["hybrid|none"]), f"{r['hybrid|year>=2015,type=rapport'][0]:.0f}", f"{r['lexical|none'][0]:.0f}",
-            f"{r['dense|none'][0]:.0f}", f"{r['recall_at_10']:.3f}", f"{r['store_mib']:.0f}",
+            f"{r['n']:,}",
+            r["kind"],
+            f"{r['build_s']:.0f}",
+            f"{r['build_peak_mib']:.0f}",
+            f"{r['load_s']:.2f}",
+            f"{r['rss_mib']:.0f}",
+            "{:.0f} / {:.0f}".format(*r["hybrid|none"]),
+            f"{r['hybrid|year>=2015,type=rapport'][0]:.0f}",
+            f"{r['lexical|none'][0]:.0f}",
+            f"{r['dense|none'][0]:.0f}",
+            f"{r['recall_at_10']:.3f}",
+            f"{r['store_mib']:.0f}",
         )
     console.print(table)

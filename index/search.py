@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -16,7 +16,7 @@ from index.dense import DenseIndex
 from index.embed import Embedder, make_embedder
 from index.excerpt import Excerpt, make_excerpt
 from index.fusion import reciprocal_rank_fusion, weighted_fusion
-from index.lexical import LexicalIndex, ParsedQuery, parse_query, top_rows
+from index.lexical import LexicalIndex, Lexicon, ParsedQuery, parse_query, top_rows
 from index.store import Store, StoreError, Version
 from index.table import LANGUAGES, PassageTable
 from ingest.records import Passage
@@ -105,8 +105,120 @@ class SearchResult:
         }
 
 
-class Searcher:
-    """Loads one published version once and answers queries against it."""
+@dataclass(frozen=True)
+class Candidate:
+    """A passage proposed by retrieval, with its fused score and each retriever's."""
+
+    passage: Passage
+    score: float
+    scores: dict[str, float | None]
+
+
+class BaseSearcher:
+    """What both store backends share: query handling, excerpts, citations, duplicates.
+
+    A backend provides the documents, the lexicon, the passages, and `retrieve`.
+    """
+
+    settings: Settings
+    documents: dict[str, dict[str, Any]]
+    lexical: Lexicon
+    _embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
+    def warm(self) -> None:
+        """Load the query embedder now rather than on the first dense query."""
+        self.embedder.embed_query("oppvarming")
+
+    @property
+    def name(self) -> str:
+        """Identifies the data being searched (a new one after every ingest)."""
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        raise NotImplementedError
+
+    def all_passages(self) -> Iterator[Passage]:
+        raise NotImplementedError
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        raise NotImplementedError
+
+    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, n: int, terms: list[str], k: int) -> list[Candidate] | None:
+        """The best 4k fused candidates from `n` per retriever; None when no document passes the filters."""
+        raise NotImplementedError
+
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
+        started = time.perf_counter()
+        mode = mode or self.settings.search.mode
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        parsed = parse_query(query[:MAX_QUERY_CHARS])
+        if not re.search(r"\w", parsed.text):
+            raise QueryError("the query is empty; type some words to search for")
+        k = max(1, min(k or self.settings.search.k, len(self)))
+        terms, corrections = self.lexical.query_terms(" ".join([parsed.text, *parsed.phrases]), correct=mode != "dense")
+        if mode == "dense":
+            terms = self.lexical.query_terms(parsed.text, correct=False)[0]
+        candidates = self.retrieve(parsed, mode, filters or Filters(), max(self.settings.search.candidates, 3 * k), terms, k)
+        if candidates is None:
+            return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms)
+        hits = self.make_hits(candidates, set(terms), k)
+        message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
+        return SearchResult(query, mode, _ms(started), corrections.pairs if mode != "dense" else {}, hits, message, terms)
+
+    def fuse(self, lists: dict[str, list[tuple[int, float]]]) -> list[tuple[int, float]]:
+        cfg = self.settings.search
+        weights = {"lexical": cfg.lexical_weight, "dense": cfg.dense_weight}
+        if cfg.fusion == "rrf":
+            return reciprocal_rank_fusion(lists, weights, cfg.rrf_k)
+        return weighted_fusion(lists, weights)
+
+    def make_hits(self, candidates: list[Candidate], terms: set[str], k: int) -> list[Hit]:
+        """The top `k` distinct passages, each with its excerpt and citation.
+
+        A candidate that duplicates a hit already taken (the same text elsewhere, or
+        an overlapping neighbour whose best excerpt is the same words) becomes one
+        of that hit's sources instead of a hit of its own.
+        """
+        hits: list[Hit] = []
+        shingles: list[set[tuple[str, ...]]] = []
+        for candidate in candidates[: 4 * k]:
+            passage = candidate.passage
+            own = _shingles(passage.text)
+            duplicate = next((i for i, other in enumerate(shingles) if _jaccard(own, other) >= DUPLICATE_JACCARD), None)
+            neighbours = [i for i, hit in enumerate(hits) if passage.passage_id in (hit.passage.prev_id, hit.passage.next_id)]
+            if duplicate is None and not neighbours and len(hits) == k:
+                continue
+            excerpt = make_excerpt(passage.text, terms, self.lexical.analyzer)
+            if duplicate is None:
+                duplicate = next((i for i in neighbours if hits[i].excerpt.text == excerpt.text), None)
+            if duplicate is not None:
+                hits[duplicate].sources.append(self._source(passage))
+            elif len(hits) < k:
+                document = self.documents[passage.doc_id]
+                hits.append(Hit(len(hits) + 1, candidate.score, candidate.scores, passage, document, excerpt, citation(document, passage)))
+                shingles.append(own)
+        return hits
+
+    def _source(self, passage: Passage) -> dict[str, Any]:
+        document = self.documents[passage.doc_id]
+        return {"passage_id": passage.passage_id, "doc_id": passage.doc_id, "citation": citation(document, passage)}
+
+    def has_phrases(self, text: str, phrases: Sequence[str]) -> bool:
+        return all(self.lexical.has_phrase(text, phrase) for phrase in phrases)
+
+
+class Searcher(BaseSearcher):
+    """The files backend: loads one published version once and answers queries."""
 
     def __init__(self, settings: Settings, version: Version | None = None, embedder: Embedder | None = None):
         self.settings = settings
@@ -139,23 +251,13 @@ class Searcher:
         self._doc_places = [frozenset(x.casefold() for x in d.get("places") or ()) for d in docs]
         self._doc_code = {doc_id: code for code, doc_id in enumerate(self.table.doc_ids)}
 
-    @property
-    def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(self.settings.embedder)
-        return self._embedder
-
-    def warm(self) -> None:
-        """Load the query embedder now rather than on the first dense query."""
-        self.embedder.embed_query("oppvarming")
-
     def __len__(self) -> int:
         return len(self.table)
 
     def passages_of(self, doc_id: str) -> list[Passage]:
         return self.table.document(doc_id)
 
-    def all_passages(self):
+    def all_passages(self) -> Iterator[Passage]:
         return iter(self.table)
 
     # -- filters ------------------------------------------------------------------
@@ -181,16 +283,13 @@ class Searcher:
         return np.flatnonzero(mask)
 
     # -- retrieval ----------------------------------------------------------------
-    def lexical_ranking(self, query: ParsedQuery, allowed: np.ndarray | None, n: int) -> tuple[list[tuple[int, float]], dict[str, str], list[str]]:
-        terms, corrections = self.lexical.query_terms(" ".join([query.text, *query.phrases]))
+    def lexical_ranking(self, query: ParsedQuery, terms: list[str], allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
         mask = None
         if allowed is not None:
             mask = np.zeros(len(self.table), dtype=np.float32)
             mask[allowed] = 1
         ranked = top_rows(self.lexical.scores(terms, mask), n if not query.phrases else max(n, 2000))
-        if query.phrases:
-            ranked = self._with_phrases(ranked, query.phrases)[:n]
-        return ranked, corrections.pairs, terms
+        return self._with_phrases(ranked, query.phrases)[:n] if query.phrases else ranked
 
     def dense_ranking(self, query: ParsedQuery, allowed: np.ndarray | None, n: int) -> list[tuple[int, float]]:
         vector = self.embedder.embed_query(self.lexical.dense_query(query.text or " ".join(query.phrases)))
@@ -200,75 +299,28 @@ class Searcher:
 
     def _with_phrases(self, ranked: list[tuple[int, float]], phrases: Sequence[str]) -> list[tuple[int, float]]:
         passages = self.table.get(row for row, _ in ranked)
-        return [r for r, p in zip(ranked, passages, strict=True) if all(self.lexical.has_phrase(p.text, ph) for ph in phrases)]
+        return [r for r, p in zip(ranked, passages, strict=True) if self.has_phrases(p.text, phrases)]
 
-    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
-        started = time.perf_counter()
-        mode = mode or self.settings.search.mode
-        if mode not in MODES:
-            raise QueryError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
-        parsed = parse_query(query[:MAX_QUERY_CHARS])
-        if not re.search(r"\w", parsed.text):
-            raise QueryError("the query is empty; type some words to search for")
-        k = max(1, min(k or self.settings.search.k, len(self.table)))
-        allowed = self.allowed_rows(filters or Filters())
+    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, n: int, terms: list[str], k: int) -> list[Candidate] | None:
+        allowed = self.allowed_rows(filters)
         if allowed is not None and allowed.size == 0:
-            return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters")
-        n = max(self.settings.search.candidates, 3 * k)
+            return None
         lists: dict[str, list[tuple[int, float]]] = {}
-        corrections: dict[str, str] = {}
-        terms: list[str] = []
         if mode in ("hybrid", "lexical"):
-            lists["lexical"], corrections, terms = self.lexical_ranking(parsed, allowed, n)
+            lists["lexical"] = self.lexical_ranking(query, terms, allowed, n)
         if mode in ("hybrid", "dense"):
-            lists["dense"] = self.dense_ranking(parsed, allowed, n)
-        if not terms:
-            terms = self.lexical.query_terms(parsed.text, correct=False)[0]
-        fused = self.fuse(lists) if mode == "hybrid" else lists[mode]
-        hits = self.make_hits(fused, lists, set(terms), k)
-        message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
-        return SearchResult(query, mode, _ms(started), corrections, hits, message, terms)
-
-    def fuse(self, lists: dict[str, list[tuple[int, float]]]) -> list[tuple[int, float]]:
-        cfg = self.settings.search
-        weights = {"lexical": cfg.lexical_weight, "dense": cfg.dense_weight}
-        if cfg.fusion == "rrf":
-            return reciprocal_rank_fusion(lists, weights, cfg.rrf_k)
-        return weighted_fusion(lists, weights)
-
-    # -- hits ---------------------------------------------------------------------
-    def make_hits(self, fused: list[tuple[int, float]], lists: dict[str, list[tuple[int, float]]], terms: set[str], k: int) -> list[Hit]:
-        """The top `k` distinct passages, each with its excerpt and citation.
-
-        A candidate that duplicates a hit already taken (the same text elsewhere, or
-        an overlapping neighbour whose best excerpt is the same words) becomes one
-        of that hit's sources instead of a hit of its own.
-        """
+            lists["dense"] = self.dense_ranking(query, allowed, n)
+        fused = (self.fuse(lists) if mode == "hybrid" else lists[mode])[: 4 * k]
         by_list = {name: dict(ranked) for name, ranked in lists.items()}
-        hits: list[Hit] = []
-        shingles: list[set[tuple[str, ...]]] = []
-        candidates = fused[: 4 * k]
-        for (row, score), passage in zip(candidates, self.table.get(r for r, _ in candidates), strict=True):
-            own = _shingles(passage.text)
-            duplicate = next((i for i, other in enumerate(shingles) if _jaccard(own, other) >= DUPLICATE_JACCARD), None)
-            neighbours = [i for i, hit in enumerate(hits) if passage.passage_id in (hit.passage.prev_id, hit.passage.next_id)]
-            if duplicate is None and not neighbours and len(hits) == k:
-                continue
-            excerpt = make_excerpt(passage.text, terms, self.lexical.analyzer)
-            if duplicate is None:
-                duplicate = next((i for i in neighbours if hits[i].excerpt.text == excerpt.text), None)
-            if duplicate is not None:
-                hits[duplicate].sources.append(self._source(passage))
-            elif len(hits) < k:
-                document = self.documents[passage.doc_id]
-                scores = {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list}
-                hits.append(Hit(len(hits) + 1, score, scores, passage, document, excerpt, citation(document, passage)))
-                shingles.append(own)
-        return hits
+        passages = self.table.get(row for row, _ in fused)
+        return [
+            Candidate(passage, score, {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list})
+            for (row, score), passage in zip(fused, passages, strict=True)
+        ]
 
-    def _source(self, passage: Passage) -> dict[str, Any]:
-        document = self.documents[passage.doc_id]
-        return {"passage_id": passage.passage_id, "doc_id": passage.doc_id, "citation": citation(document, passage)}
+    @property
+    def name(self) -> str:
+        return str(self.version.path)
 
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         return self.table.by_id(passage.prev_id), self.table.by_id(passage.next_id)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.arrays import load_npz
 from ingest.records import Passage
 
 TABLE_FILE = "passages.sqlite"
@@ -22,8 +23,22 @@ COLUMNS_FILE = "columns.npz"
 LANGUAGES = ("nb", "nn", "en")
 
 _COLUMNS = (
-    "row", "passage_id", "doc_id", "ordinal", "text", "start", "end", "section", "language",
-    "page_start", "page_end", "page_label_start", "page_label_end", "prev_id", "next_id", "is_note",
+    "row",
+    "passage_id",
+    "doc_id",
+    "ordinal",
+    "text",
+    "start",
+    "end",
+    "section",
+    "language",
+    "page_start",
+    "page_end",
+    "page_label_start",
+    "page_label_end",
+    "prev_id",
+    "next_id",
+    "is_note",
 )
 _SCHEMA = """
 CREATE TABLE passages (
@@ -38,8 +53,22 @@ _SELECT = "SELECT " + ", ".join(f'"{c}"' for c in _COLUMNS) + " FROM passages"
 
 def _row(p: Passage, row: int) -> tuple:
     return (
-        row, p.passage_id, p.doc_id, p.ordinal, p.text, p.start, p.end, json.dumps(p.section, ensure_ascii=False), p.language,
-        p.page_start, p.page_end, p.page_label_start, p.page_label_end, p.prev_id, p.next_id, int(p.is_note),
+        row,
+        p.passage_id,
+        p.doc_id,
+        p.ordinal,
+        p.text,
+        p.start,
+        p.end,
+        json.dumps(p.section, ensure_ascii=False),
+        p.language,
+        p.page_start,
+        p.page_end,
+        p.page_label_start,
+        p.page_label_end,
+        p.prev_id,
+        p.next_id,
+        int(p.is_note),
     )
 
 
@@ -96,10 +125,10 @@ class PassageTable:
     def __init__(self, folder: Path):
         self.path = folder / TABLE_FILE
         self._local = threading.local()
-        with np.load(folder / COLUMNS_FILE) as columns:
-            self.doc_codes = columns["doc"]
-            self.languages = columns["language"]
-            self.doc_ids = [str(d) for d in columns["doc_ids"]]
+        columns = load_npz(folder / COLUMNS_FILE)
+        self.doc_codes = columns["doc"]
+        self.languages = columns["language"]
+        self.doc_ids = [str(d) for d in columns["doc_ids"]]
 
     def _db(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)

@@ -59,16 +59,16 @@ class ParseWorker:
 
     def _start(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            with bare_main():
+            with bare_main():  # the executor starts its process on the first submit
                 self._pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_limit_memory,
                     initargs=(self.cfg.max_memory_mb,),
                 )
-            # Start the worker and load the parsers now: their import time must not
-            # count against the first document's time limit.
-            self._pool.submit(_ready).result(timeout=300)
+                # Start the worker and load the parsers now: their import time must
+                # not count against the first document's time limit.
+                self._pool.submit(_ready).result(timeout=300)
         return self._pool
 
     def _kill(self) -> None:
@@ -93,4 +93,3 @@ class ParseWorker:
             raise
         except Exception as exc:  # a parser bug or a library error on odd input: report, go on
             raise IngestError(name, f"unexpected {type(exc).__name__} while parsing: {exc}") from None
-

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import pymupdf
 
-from index.store import Store, Version, VersionWriter
 from ingest.catalog import CatalogEntry, from_catalog, guessed, load_catalog, slug
 from ingest.isolate import ParseWorker
 from ingest.parse import PARSER_VERSION
 from ingest.records import DocumentMeta, IngestError
+from ingest.sinks import FileSink, IndexBuilder, Sink
 from settings import CorpusSettings, Settings
 
 Status = Literal["new", "changed", "unchanged", "failed", "removed"]
@@ -55,27 +55,11 @@ class IngestReport:
         return [o for o in self.outcomes if o.status == "failed"]
 
 
-class IndexBuilder(Protocol):
-    """The index stage: fills a version being built from its passages."""
-
-    def is_current(self, version: Version, settings: Settings) -> bool:
-        """Whether `version` already holds an index built with these settings."""
-        ...
-
-    def build(self, building: Path, previous: Version | None, settings: Settings) -> dict[str, Any]:
-        """Build the index files into `building`; return what the manifest records."""
-        ...
-
-
 def corpus_files(corpus: CorpusSettings) -> list[Path]:
     """Document files in the corpus folder (not the catalog, not hidden files)."""
     if not corpus.dir.is_dir():
         raise IngestError(str(corpus.dir), "the corpus folder does not exist")
-    return sorted(
-        p
-        for p in corpus.dir.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in corpus.extensions
-    )
+    return sorted(p for p in corpus.dir.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in corpus.extensions)
 
 
 def parse_key(settings: Settings) -> str:
@@ -95,12 +79,13 @@ def file_sha256(path: Path) -> str:
 class Ingest:
     """One ingest run over the corpus folder."""
 
-    def __init__(self, settings: Settings, previous: Version | None, parser: ParseWorker):
+    def __init__(self, settings: Settings, sink: Sink, parser: ParseWorker):
         self.settings = settings
-        self.previous = previous
+        self.sink = sink
         self.parser = parser
-        reuse = previous is not None and previous.manifest().get("parse_key") == parse_key(settings)
-        self.old = {doc["file"]: doc for doc in previous.documents().values()} if reuse and previous else {}
+        self.stored = sink.previous_records()
+        key = parse_key(settings)
+        self.old = {file: doc for file, doc in self.stored.items() if doc.get("parse_key") == key}
         self.catalog: dict[str, CatalogEntry] = load_catalog(settings.corpus.catalog_path)
         self.used_ids: set[str] = {entry.id for entry in self.catalog.values()}
         self.records: list[dict[str, Any]] = []
@@ -127,26 +112,26 @@ class Ingest:
         sha = file_sha256(path)
         return sha == old["sha256"], sha
 
-    def ingest_file(self, path: Path, writer: VersionWriter) -> None:
+    def ingest_file(self, path: Path) -> None:
         old = self.old.get(path.name)
         unchanged, sha = self.is_unchanged(path, old)
         if old and path.name in self.catalog and self.catalog[path.name].id != old["doc_id"]:
             unchanged = False  # a catalog entry gave the file a new id: its passages' ids change too
-        if unchanged and old and self.previous:
-            writer.link_document(self.previous, old["doc_id"])
+        if unchanged and old:
             meta = json.loads(json.dumps(self.metadata(path.name, old["doc_id"], old.get("found_metadata", {})).to_dict()))
-            self.records.append({**old, **meta})
             changed_meta = any(old.get(k) != v for k, v in meta.items())
+            self.sink.keep({**old, **meta}, changed_meta)
+            self.records.append({**old, **meta})
             status: Status = "changed" if changed_meta else "unchanged"
             message = "metadata updated" if changed_meta else ""
             self.outcomes.append(Outcome(path.name, old["doc_id"], status, old["pages"], old["passages"], message, meta["metadata_source"]))
             return
         try:
-            self.parse_into(path, sha, writer, "changed" if old else "new")
+            self.parse_into(path, sha, "changed" if path.name in self.stored else "new")
         except IngestError as exc:
-            self.keep_previous(path, old, writer, exc.reason)
+            self.keep_previous(path, old, exc.reason)
 
-    def parse_into(self, path: Path, sha: str | None, writer: VersionWriter, status: Status) -> None:
+    def parse_into(self, path: Path, sha: str | None, status: Status) -> None:
         data = path.read_bytes()
         doc_id = self.doc_id_for(path.name)
         entry = self.catalog.get(path.name)
@@ -155,28 +140,30 @@ class Ingest:
         meta = self.metadata(path.name, doc_id, parsed.found_metadata)
         if not passages:
             raise IngestError(path.name, "no text to index after parsing")
-        writer.write_document(doc_id, parsed.text, passages)
         stat = path.stat()
-        self.records.append(
-            {
-                **meta.to_dict(),
-                "sha256": sha or hashlib.sha256(data).hexdigest(),
-                "size": stat.st_size,
-                "mtime_ns": stat.st_mtime_ns,
-                "pages": parsed.page_count,
-                "page_labels": {str(p.number): p.label for p in parsed.pages if p.label},
-                "passages": len(passages),
-                "words": sum(len(p.text.split()) for p in passages if not p.is_note),
-                "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "warnings": list(parsed.warnings),
-                "found_metadata": parsed.found_metadata,
-            }
+        record = {
+            **meta.to_dict(),
+            "sha256": sha or hashlib.sha256(data).hexdigest(),
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "pages": parsed.page_count,
+            "page_labels": {str(p.number): p.label for p in parsed.pages if p.label},
+            "passages": len(passages),
+            "words": sum(len(p.text.split()) for p in passages if not p.is_note),
+            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "warnings": list(parsed.warnings),
+            "found_metadata": parsed.found_metadata,
+            "parse_key": parse_key(self.settings),
+        }
+        self.sink.put(record, parsed.text, passages)
+        self.records.append(record)
+        self.outcomes.append(
+            Outcome(path.name, doc_id, status, parsed.page_count, len(passages), "", meta.metadata_source, list(parsed.warnings))
         )
-        self.outcomes.append(Outcome(path.name, doc_id, status, parsed.page_count, len(passages), "", meta.metadata_source, list(parsed.warnings)))
 
-    def keep_previous(self, path: Path, old: dict[str, Any] | None, writer: VersionWriter, reason: str) -> None:
-        if old and self.previous:
-            writer.link_document(self.previous, old["doc_id"])
+    def keep_previous(self, path: Path, old: dict[str, Any] | None, reason: str) -> None:
+        if old:
+            self.sink.keep(old, False)
             self.records.append(old)
             reason += "; the previously ingested version is kept"
         self.outcomes.append(Outcome(path.name, old["doc_id"] if old else None, "failed", message=reason))
@@ -186,14 +173,13 @@ class Ingest:
         return from_catalog(entry) if entry else guessed(file, doc_id, found)
 
     def removed(self, present: set[str]) -> None:
-        for file, old in self.old.items():
+        for file, old in self.stored.items():
             if file not in present:
+                self.sink.drop(old)
                 self.outcomes.append(Outcome(file, old["doc_id"], "removed"))
 
-    def manifest(self, index_info: dict[str, Any]) -> dict[str, Any]:
-        corpus_hash = hashlib.sha256(
-            json.dumps(sorted((r["file"], r["sha256"]) for r in self.records)).encode()
-        ).hexdigest()[:16]
+    def manifest(self) -> dict[str, Any]:
+        corpus_hash = hashlib.sha256(json.dumps(sorted((r["file"], r["sha256"]) for r in self.records)).encode()).hexdigest()[:16]
         return {
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "parse_key": parse_key(self.settings),
@@ -206,8 +192,17 @@ class Ingest:
                 "passages": sum(r["passages"] for r in self.records),
                 "pages": sum(r["pages"] for r in self.records),
             },
-            **index_info,
         }
+
+
+def make_sink(settings: Settings, build_index: IndexBuilder | None) -> Sink:
+    if settings.store.backend == "postgres":
+        if build_index is None:
+            raise IngestError("--no-index", "the postgres backend stores passages with their vectors; drop --no-index")
+        from ingest.sinks import PgSink
+
+        return PgSink(settings)
+    return FileSink(settings, build_index)
 
 
 def run_ingest(
@@ -215,27 +210,23 @@ def run_ingest(
     build_index: IndexBuilder | None = None,
     on_file: Callable[[Path, int, int], None] | None = None,
 ) -> IngestReport:
-    """Ingest the corpus folder into a new store version (or report it up to date)."""
-    store = Store(settings.store.dir)
-    with store.lock(), ParseWorker(settings.ingest) as parser:
-        previous = store.current()
-        run = Ingest(settings, previous, parser)
-        files = corpus_files(settings.corpus)
-        writer = store.begin()
+    """Ingest the corpus folder into the configured store (or report it up to date)."""
+    sink = make_sink(settings, build_index)
+    with sink.lock(), ParseWorker(settings.ingest) as parser:
         try:
+            run = Ingest(settings, sink, parser)
+            files = corpus_files(settings.corpus)
             for number, path in enumerate(files, start=1):
                 if on_file:
                     on_file(path, number, len(files))
-                run.ingest_file(path, writer)
+                run.ingest_file(path)
             run.removed({p.name for p in files})
             changed = any(o.status in ("new", "changed", "removed") for o in run.outcomes)
-            if previous is not None and not changed and (build_index is None or build_index.is_current(previous, settings)):
-                writer.abandon()
-                return IngestReport(run.outcomes, previous.name, published=False)
-            index_info = build_index.build(writer.path, previous, settings) if build_index else {}
-            version = writer.finish(run.records, run.manifest(index_info), settings.store.keep_versions)
+            if not changed and sink.up_to_date():
+                sink.abandon()
+                return IngestReport(run.outcomes, sink.current_name(), published=False)
+            name = sink.finish(run.records, run.manifest())
         except BaseException:
-            writer.abandon()
+            sink.abandon()
             raise
-    return IngestReport(run.outcomes, version.name, published=True)
-
+    return IngestReport(run.outcomes, name, published=True)

@@ -56,7 +56,7 @@ def write_config(settings: Settings, path: Path) -> Path:
     """A config file for `settings`' folders, for code that reads one (the app, make run)."""
     import yaml
 
-    store = {"dir": str(settings.store.dir)}
+    store = {"dir": str(settings.store.dir), "backend": settings.store.backend, "dsn": settings.store.dsn}
     if settings.store.cache_dir:
         store["cache_dir"] = str(settings.store.cache_dir)
     path.write_text(yaml.safe_dump({"corpus": {"dir": str(settings.corpus.dir)}, "store": store}), encoding="utf-8")
