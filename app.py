@@ -8,7 +8,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import add, library, search
-from app_pages.shared import get_searcher, get_settings, t
+from app_pages.shared import esc, get_searcher, get_settings, t
+from index.store import StoreError
 
 st.set_page_config(page_title="Områdesatsing – kunnskapsbase", page_icon="📚", layout="wide")
 
@@ -19,7 +20,9 @@ def choose_language() -> None:
     if "ui_lang" not in st.session_state:
         wanted = st.query_params.get("ui", get_settings().app.language)
         st.session_state["ui_lang"] = wanted if wanted in ("nb", "en") else "nb"
-    st.sidebar.radio("Språk / Language", ("nb", "en"), key="ui_lang", horizontal=True, format_func=lambda x: {"nb": "Norsk (bokmål)", "en": "English"}[x])
+    st.sidebar.radio(
+        "Språk / Language", ("nb", "en"), key="ui_lang", horizontal=True, format_func=lambda x: {"nb": "Norsk (bokmål)", "en": "English"}[x]
+    )
 
 
 def choose_page() -> str:
@@ -36,7 +39,11 @@ def main() -> None:
     if page == "add":
         add.render()
         return
-    searcher = get_searcher()
+    try:
+        searcher = get_searcher()
+    except StoreError as exc:  # a database that does not answer, a store built with another embedder
+        st.error(t("store_error", reason=esc(str(exc))))
+        return
     if searcher is None:
         st.info(t("no_index"))
         return

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import psycopg
 import streamlit as st
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from index.pg_search import PgSearcher
-from index.pg_store import connect
+from index.pg_store import PostgresError, describe
 from index.search import BaseSearcher, Searcher
 from index.store import Store, StoreError, Version
 from settings import Settings, load_settings
@@ -70,6 +71,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Indeksen er ikke bygget ennå. Kjør `make run` eller `python -m ingest`.",
         "The index has not been built yet. Run `make run` or `python -m ingest`.",
     ),
+    "store_error": ("Kunnskapsbasen kan ikke leses nå: {reason}", "The knowledge base cannot be read now: {reason}"),
     "library_intro": ("Alle dokumenter i kunnskapsbasen.", "Every document in the knowledge base."),
     "open_doc": ("Les et dokument", "Read a document"),
     "ingested": ("Lagt inn", "Ingested"),
@@ -144,12 +146,21 @@ def _pg_searcher_for(dsn: str, generation: int) -> BaseSearcher:
     return searcher
 
 
+@st.cache_resource(show_spinner=False)
+def _pg_probe(dsn: str) -> ConnectionPool:
+    """Connections for the generation check every page run makes (not a new connection each time)."""
+    return ConnectionPool(dsn, min_size=0, max_size=2, kwargs={"autocommit": True, "connect_timeout": 10}, max_idle=60, open=True)
+
+
 def _pg_generation(dsn: str) -> int | None:
+    """The database's generation (None before the first ingest); PostgresError when it does not answer."""
     try:
-        with connect(dsn) as conn:
+        with _pg_probe(dsn).connection(timeout=10) as conn:
+            if not conn.execute("SELECT to_regclass('kb_state') IS NOT NULL").fetchone()[0]:
+                return None
             row = conn.execute("SELECT value FROM kb_state WHERE key = 'generation'").fetchone()
-    except (StoreError, psycopg.Error):
-        return None
+    except (psycopg.Error, PoolTimeout) as exc:
+        raise PostgresError(f"PostgreSQL ({describe(dsn)}) is not answering: {str(exc).strip().splitlines()[0]}") from None
     return int(row[0]) if row else None
 
 
@@ -161,7 +172,10 @@ def get_searcher() -> BaseSearcher | None:
     """
     settings = get_settings()
     if settings.store.backend == "postgres":
-        dsn = settings.store.postgres_dsn
+        try:
+            dsn = settings.store.postgres_dsn
+        except ValueError as exc:  # backend postgres without a DSN
+            raise PostgresError(str(exc)) from None
         generation = _pg_generation(dsn)
         return None if not generation else _pg_searcher_for(dsn, generation)
     try:

@@ -143,3 +143,12 @@ def test_bad_upload_is_refused_and_changes_nothing(private_store, tmp_path, monk
     assert private_store.corpus.catalog_path.read_text(encoding="utf-8") == catalog
     assert sorted(p.name for p in private_store.corpus.dir.iterdir()) == files
     assert Store(private_store.store.dir).require_current().name == version
+
+
+def test_a_database_that_does_not_answer_is_a_clear_message(corpus_store, tmp_path, monkeypatch):
+    store = corpus_store.store.model_copy(update={"backend": "postgres", "dsn": "postgresql://kb@127.0.0.1:1/kb"})
+    at = app_for(corpus_store.model_copy(update={"store": store}), tmp_path, monkeypatch)
+    at.query_params["q"] = "levekår"
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] and "PostgreSQL (127.0.0.1:1/kb) is not answering" in html.unescape(at.error[0].value)
