@@ -31,6 +31,7 @@ from index.scale import ROOT, _child, generate
 from settings import Settings
 
 # The benchmark server's memory settings (a deployment tunes its own).
+INDEX_BUILD_MEMORY = "3GB"
 SERVER_CONF = {"shared_buffers": "2GB", "maintenance_work_mem": "2GB", "effective_cache_size": "8GB", "max_wal_size": "8GB"}
 
 
@@ -67,7 +68,9 @@ def embedder_dim(settings: Settings) -> int:
 
 
 def on_postgres(settings: Settings, dsn: str) -> Settings:
-    return settings.model_copy(update={"store": settings.store.model_copy(update={"backend": "postgres", "dsn": dsn})})
+    # A million 384-d vectors and their HNSW graph need about 2 GB to build in memory.
+    store = settings.store.model_copy(update={"backend": "postgres", "dsn": dsn, "index_build_memory": INDEX_BUILD_MEMORY})
+    return settings.model_copy(update={"store": store})
 
 
 def _write_config(settings: Settings, path: Path) -> Path:

@@ -13,10 +13,12 @@ the same way as the files backend (min-max weighted sum or reciprocal rank).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,11 +40,19 @@ from settings import Settings
 # the term's IDF. Measured on tests/eval against ts_rank_cd and the other flags.
 RANK_NORMALIZATION = 16
 MAX_EXPANSIONS = 10  # compounds added per query term ("satsing" -> "omradesatsing", …)
+MATCH_BUDGET = 10_000  # passages the lexical statement may rank (see PgSearcher.match_tsquery)
 _SAFE_TERM = re.compile(r"^[a-z0-9]+$")
 _SELECT_PASSAGE = (
     "p.passage_id, p.doc_id, p.ordinal, p.text, p.start_offset, p.end_offset, p.section, p.language, p.page_start, "
     "p.page_end, p.page_label_start, p.page_label_end, p.prev_id, p.next_id, p.is_note"
 )
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    query: str  # tsquery: the term | the compounds that contain it
+    idf: float
+    rows: int  # passages that contain a member (at most; the sum over members)
 
 
 def _passage(row: tuple) -> Passage:
@@ -175,8 +185,8 @@ class PgSearcher(BaseSearcher):
         df = min(self._docs.get(term) or sum(self._docs.get(c, 0) for c in self._containing.get(term, ())), self._count)
         return float(np.log(1 + (self._count - df + 0.5) / (df + 0.5)))
 
-    def term_groups(self, terms: list[str]) -> list[tuple[str, float]]:
-        """Per query term: a tsquery of it and the compounds that contain it, and its IDF.
+    def term_groups(self, terms: list[str]) -> list[TermGroup]:
+        """Per query term: a tsquery of it and the compounds that contain it, its IDF and row count.
 
         PostgreSQL ranks without IDF, so each group is ranked on its own
         (`ts_rank`) and weighted by the term's IDF: rare words count more, as in BM25.
@@ -185,12 +195,33 @@ class PgSearcher(BaseSearcher):
         for term in dict.fromkeys(terms):
             members = [t for t in dict.fromkeys([term, *self._containing.get(term, ())]) if _SAFE_TERM.match(t) and (t in self._docs)]
             if members:
-                groups.append((" | ".join(members), self.idf(term)))
+                rows = min(self._count, sum(self._docs[m] for m in members))
+                groups.append(TermGroup(" | ".join(members), self.idf(term), rows))
         return groups
 
-    def tsquery(self, terms: list[str]) -> str:
-        """All groups together: what a passage must match to be ranked at all."""
-        return " | ".join(query for query, _ in self.term_groups(terms))
+    @staticmethod
+    def match_tsquery(groups: list[TermGroup]) -> str:
+        """What a passage must match to be ranked: the rarest groups, within MATCH_BUDGET rows.
+
+        PostgreSQL has no top-k text index: `ts_rank` scores every row that matches,
+        so a query of common words would rank most of the table (measured: 0.5 s at
+        100,000 passages, growing with the table). A row that matches only the
+        common words would score low anyway (their IDF is low); the score still
+        counts every group. The rarest group always takes part; when even it is
+        over the budget, passages need two of the four rarest words.
+        """
+        ordered = sorted(groups, key=lambda g: g.rows)
+        if ordered[0].rows > MATCH_BUDGET and len(ordered) > 1:
+            # Even the rarest word is common: rank the passages with two of the rarest words.
+            rarest = ordered[:4]
+            return " | ".join(f"({a.query}) & ({b.query})" for a, b in itertools.combinations(rarest, 2))
+        chosen, rows = [], 0
+        for group in ordered:
+            if chosen and rows + group.rows > MATCH_BUDGET:
+                break
+            chosen.append(group.query)
+            rows += group.rows
+        return " | ".join(chosen)
 
     def phrase_tsquery(self, phrases: tuple[str, ...]) -> str:
         parts = []
@@ -233,7 +264,7 @@ class PgSearcher(BaseSearcher):
         self,
         where: str,
         params: list[Any],
-        groups: list[tuple[str, float]] | None,
+        groups: list[TermGroup] | None,
         vector: np.ndarray | None,
         phrase: str,
         n: int,
@@ -244,14 +275,17 @@ class PgSearcher(BaseSearcher):
         parts, args = [], []
         lexical_cte = dense_cte = None
         if groups:
-            score = " + ".join(f"%s * ts_rank(p.tsv, to_tsquery('simple', %s), {RANK_NORMALIZATION})" for _ in groups)
+            # The inner query reads each matching tsvector once (`|| ''` makes an in-memory
+            # copy; OFFSET 0 keeps it a separate step): otherwise every ts_rank call
+            # decompresses the stored value again.
+            score = " + ".join(f"%s * ts_rank(m.v, to_tsquery('simple', %s), {RANK_NORMALIZATION})" for _ in groups)
             lexical_cte = (
-                f"lex AS (SELECT p.row_id, {score} AS score FROM passages p "
-                f"WHERE p.tsv @@ to_tsquery('simple', %s) AND {where}{phrase_sql} ORDER BY score DESC, p.row_id LIMIT %s)"
+                f"lex AS (SELECT m.row_id, {score} AS score FROM (SELECT p.row_id, p.tsv || ''::tsvector AS v FROM passages p "
+                f"WHERE p.tsv @@ to_tsquery('simple', %s) AND {where}{phrase_sql} OFFSET 0) m ORDER BY score DESC, m.row_id LIMIT %s)"
             )
             parts.append(lexical_cte)
-            args += [value for query, weight in groups for value in (weight, query)]
-            args += [" | ".join(query for query, _ in groups), *params, *([phrase] if phrase else []), n]
+            args += [value for group in groups for value in (group.idf, group.query)]
+            args += [self.match_tsquery(groups), *params, *([phrase] if phrase else []), n]
         if vector is not None:
             dense_cte = (
                 f"den AS (SELECT p.row_id, 1 - (p.embedding <=> %s) AS score FROM passages p WHERE {where}{phrase_sql} "

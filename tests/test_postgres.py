@@ -19,7 +19,7 @@ from index.build import IndexBuild
 from index.evaluate import evaluate, load_queries
 from index.pg_local import PgServer
 from index.pg_schema import LATEST
-from index.pg_search import PgSearcher
+from index.pg_search import MATCH_BUDGET, PgSearcher, TermGroup
 from index.pg_store import PostgresError
 from index.search import Filters, Searcher
 from ingest.pipeline import run_ingest
@@ -278,6 +278,21 @@ def test_first_load_builds_the_vector_index_once_and_an_interrupted_one_is_repai
             )
         )
     assert "passages_embedding" in plan
+
+
+def test_lexical_matching_stays_within_its_budget():
+    """Common words still count in the score, but only passages with the rarer words are ranked."""
+    rare, middle, common = (
+        TermGroup("grunnbemanning", 5.5, 300),
+        TermGroup("barnehag | barnehageplass", 2.1, 9_800),
+        TermGroup("oslo", 1.3, 60_000),
+    )
+    assert PgSearcher.match_tsquery([common, rare]) == "grunnbemanning"
+    assert PgSearcher.match_tsquery([middle, rare, common]) == "grunnbemanning"  # 300 + 9,800 would pass MATCH_BUDGET
+    assert PgSearcher.match_tsquery([TermGroup("okt", 2.0, 5_000), rare]) == "grunnbemanning | okt"
+    assert PgSearcher.match_tsquery([common]) == "oslo"  # one word: rank what it matches
+    crowded = [TermGroup(t, 1.0, MATCH_BUDGET + 1 + i) for i, t in enumerate(("a", "b", "c"))]
+    assert PgSearcher.match_tsquery(crowded) == "(a) & (b) | (a) & (c) | (b) & (c)"
 
 
 def test_unreachable_database_is_a_clear_error(corpus_store: Settings):
