@@ -56,6 +56,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     bench.add_argument("--quick", action="store_true", help="skip the from-scratch build and the scale runs")
     bench.add_argument("--scale", type=int, nargs="*", default=None, help="scale sizes (default 100000 1000000)")
     bench.add_argument(
+        "--kinds", nargs="+", choices=["flat", "hnsw", "hnsw_sq8", "ivf_sq8"], help="files backend: dense index types to compare at scale"
+    )
+    bench.add_argument(
         "--backends", nargs="+", choices=["files", "postgres"], default=["files"], help="measure these store backends (default: files)"
     )
     bench.add_argument("--dsn", help="postgres: a server to measure on (default: a throwaway local one)")

@@ -233,7 +233,7 @@ def run_bench(settings: Settings, args, console: Console) -> int:
         if sizes:
             from index.scale import run_scale
 
-            run_scale(settings, sizes, console)
+            run_scale(settings, sizes, console, kinds=args.kinds)
     if "postgres" in args.backends:
         from index.pg_bench import run_pg_bench
 
