@@ -27,7 +27,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
-from index.scale import ROOT, _child, generate
+from index.scale import ROOT, _child, generate, write_settings
 from settings import Settings
 
 # The benchmark server's memory settings (a deployment tunes its own).
@@ -71,20 +71,6 @@ def on_postgres(settings: Settings, dsn: str) -> Settings:
     # A million 384-d vectors and their HNSW graph need about 2 GB to build in memory.
     store = settings.store.model_copy(update={"backend": "postgres", "dsn": dsn, "index_build_memory": INDEX_BUILD_MEMORY})
     return settings.model_copy(update={"store": store})
-
-
-def _write_config(settings: Settings, path: Path) -> Path:
-    import yaml
-
-    data = {
-        "corpus": {"dir": str(settings.corpus.dir)},
-        "store": {**settings.store.model_dump(mode="json"), "cache_dir": str(settings.store.cache)},
-        "index": settings.index.model_dump(mode="json"),
-        "search": settings.search.model_dump(mode="json"),
-        "embedder": settings.embedder.model_dump(mode="json"),
-    }
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return path
 
 
 def database_mib(dsn: str) -> float:
@@ -138,7 +124,7 @@ def bench_corpus(settings: Settings, dsn: str | None, console: Console) -> dict[
     work = Path(tempfile.mkdtemp(prefix="pg-corpus-", dir=ROOT / "var"))
     try:
         with database(dsn, "kb_bench_corpus", embedder_dim(settings)) as target:
-            config = _write_config(on_postgres(settings, target), work / "config.yaml")
+            config = write_settings(on_postgres(settings, target), work / "config.yaml")
             first = _child(_INGEST_CHILD.format(root=str(ROOT), config=str(config)))
             again = _child(_INGEST_CHILD.format(root=str(ROOT), config=str(config)))
             queries = ROOT / "tests" / "eval" / "queries.jsonl"
@@ -239,7 +225,7 @@ def measure_scale(settings: Settings, n: int, dsn: str | None) -> dict[str, Any]
         synthetic = generate(settings, work, n)
         generate_s = time.perf_counter() - started
         with database(dsn, "kb_bench_scale", embedder_dim(settings)) as target:
-            config = _write_config(on_postgres(synthetic, target), work / "config.yaml")
+            config = write_settings(on_postgres(synthetic, target), work / "config.yaml")
             version = work / "store" / "versions" / "v000001"
             built = _child(_LOAD_CHILD.format(root=str(ROOT), config=str(config), version=str(version)))
             queries = str(ROOT / "tests" / "eval" / "queries.jsonl")

@@ -154,10 +154,6 @@ class PgSearcher(BaseSearcher):
     def name(self) -> str:
         return f"postgres:{self.dsn}:{self.generation}"
 
-    def current_generation(self) -> int:
-        with self.connection() as conn:
-            return int(_state(conn, "generation") or 0)
-
     def __len__(self) -> int:
         return self._count
 

@@ -192,21 +192,28 @@ def _child(code: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _config(settings: Settings, path: Path, kind: str | None) -> Path:
+def write_settings(settings: Settings, path: Path) -> Path:
+    """A config file that loads back as `settings` (for the benchmark's child processes)."""
     import yaml
 
-    index = settings.index.model_dump()
-    if kind == "flat":
-        index["exact_max_passages"] = 10**9
-    elif kind:
-        index["large_index"] = kind
     data = {
         "corpus": {"dir": str(settings.corpus.dir)},
-        "store": {"dir": str(settings.store.dir), "cache_dir": str(settings.store.cache)},
-        "index": index,
+        "store": {**settings.store.model_dump(mode="json"), "cache_dir": str(settings.store.cache)},
+        "index": settings.index.model_dump(mode="json"),
+        "search": settings.search.model_dump(mode="json"),
+        "embedder": settings.embedder.model_dump(mode="json"),
     }
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
+
+
+def _config(settings: Settings, path: Path, kind: str | None) -> Path:
+    """The settings with the dense index forced to `kind` (flat: exact at any size)."""
+    if kind == "flat":
+        index = settings.index.model_copy(update={"exact_max_passages": 10**9})
+    else:
+        index = settings.index.model_copy(update={"large_index": kind}) if kind else settings.index
+    return write_settings(settings.model_copy(update={"index": index}), path)
 
 
 def publish(store: Path, info: dict[str, Any]) -> None:

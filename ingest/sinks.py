@@ -48,6 +48,10 @@ class Sink(Protocol):
 
     def abandon(self) -> None: ...
 
+    def current_name(self) -> str | None:
+        """What the searchers read now (a version name, or the database generation)."""
+        ...
+
 
 class FileSink:
     """A new version of the files store, published atomically at the end."""
