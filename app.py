@@ -1,6 +1,7 @@
 """Streamlit app: search the områdesatsing knowledge base and cite what it says.
 
 Run with `make run` (http://localhost:8501). Pages: search, library, add documents.
+Every page talks to the knowledge base through kb/service.py.
 """
 
 from __future__ import annotations
@@ -8,8 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import add, library, search
-from app_pages.shared import esc, get_searcher, get_settings, t
-from index.store import StoreError
+from app_pages.render import esc
+from app_pages.resources import get_service, get_settings
+from app_pages.texts import t
+from index.backends.base import StoreError
 
 st.set_page_config(page_title="Områdesatsing – kunnskapsbase", page_icon="📚", layout="wide")
 
@@ -36,21 +39,22 @@ def main() -> None:
     choose_language()
     page = choose_page()
     st.title(t("app_title"))
+    service = get_service()
     if page == "add":
-        add.render()
+        add.render(service)
         return
     try:
-        searcher = get_searcher()
+        kb = service.current()
     except StoreError as exc:  # a database that does not answer, a store built with another embedder
         st.error(t("store_error", reason=esc(str(exc))))
         return
-    if searcher is None:
+    if kb is None:
         st.info(t("no_index"))
         return
     if page == "library":
-        library.render(searcher)
+        library.render(kb)
     else:
-        search.render(searcher)
+        search.render(kb)
 
 
 main()

@@ -30,22 +30,41 @@ def assemble(
     Keeping notes out of the running text means a quote from the body never has
     a footnote's words in the middle of it, while the notes stay searchable.
     """
-    notes_with_section: list[tuple[Block, tuple[str, ...]]] = []
-    placed: list[tuple[Block, tuple[str, ...]]] = []
+    text, spans, pages = _place(_with_sections(blocks), page_labels or {})
+    return ParsedDocument(
+        text=text,
+        blocks=spans,
+        pages=pages,
+        page_count=page_count,
+        warnings=tuple(warnings),
+        found_metadata=dict(found_metadata or {}),
+    )
+
+
+Sectioned = list[tuple[Block, tuple[str, ...]]]
+
+
+def _with_sections(blocks: Sequence[Block]) -> Sectioned:
+    """Each non-empty block with its heading path; notes moved after the body."""
+    notes: Sectioned = []
+    body: Sectioned = []
     stack: list[tuple[int, str]] = []
     for block in blocks:
         if not block.text.strip():
             continue
         stack = _section_after(stack, block)
-        section = tuple(text for _, text in stack)
-        (notes_with_section if block.kind == "note" else placed).append((block, section))
+        (notes if block.kind == "note" else body).append((block, tuple(text for _, text in stack)))
+    return body + notes
 
+
+def _place(blocks: Sectioned, labels: Mapping[int, str | None]) -> tuple[str, tuple[BlockSpan, ...], tuple[PageSpan, ...]]:
+    """The clean text, where each block lies in it, and where each page's body text lies."""
     parts: list[str] = []
     spans: list[BlockSpan] = []
     page_starts: dict[int, int] = {}
     page_ends: dict[int, int] = {}
     offset = 0
-    for block, section in [*placed, *notes_with_section]:
+    for block, section in blocks:
         if parts:
             parts.append(BLOCK_SEPARATOR)
             offset += len(BLOCK_SEPARATOR)
@@ -56,19 +75,8 @@ def assemble(
         if block.kind != "note":
             _record_pages(marks, end, page_starts, page_ends)
         offset = end
-    labels = page_labels or {}
-    pages = tuple(
-        PageSpan(number, labels.get(number), page_starts[number], page_ends[number])
-        for number in sorted(page_starts)
-    )
-    return ParsedDocument(
-        text="".join(parts),
-        blocks=tuple(spans),
-        pages=pages,
-        page_count=page_count,
-        warnings=tuple(warnings),
-        found_metadata=dict(found_metadata or {}),
-    )
+    pages = tuple(PageSpan(number, labels.get(number), page_starts[number], page_ends[number]) for number in sorted(page_starts))
+    return "".join(parts), tuple(spans), pages
 
 
 def _record_pages(

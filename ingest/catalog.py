@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ingest.records import DocumentMeta
+from ingest.records import Document
 
 
 class CatalogEntry(BaseModel):
@@ -65,8 +66,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "document"
 
 
-def from_catalog(entry: CatalogEntry) -> DocumentMeta:
-    return DocumentMeta(
+def from_catalog(entry: CatalogEntry) -> Document:
+    return Document(
         doc_id=entry.id,
         file=entry.file,
         title=entry.title,
@@ -82,7 +83,7 @@ def from_catalog(entry: CatalogEntry) -> DocumentMeta:
     )
 
 
-def guessed(file: str, doc_id: str, found: dict[str, Any]) -> DocumentMeta:
+def guessed(file: str, doc_id: str, found: Mapping[str, Any]) -> Document:
     """Metadata for a file with no catalog entry: from the PDF, its first page, or its name."""
     stem = Path(file).stem
     year_in_name = re.search(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)", stem)
@@ -91,7 +92,7 @@ def guessed(file: str, doc_id: str, found: dict[str, Any]) -> DocumentMeta:
     if not title:
         title = re.sub(r"[-_]+", " ", stem).strip().capitalize()
     year = found.get("year") or (int(year_in_name.group(1)) if year_in_name else None)
-    return DocumentMeta(
+    return Document(
         doc_id=doc_id,
         file=file,
         title=title,

@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 
-from index.embed import bare_main
 from ingest.parse import parse_bytes
 from ingest.records import IngestError, ParsedDocument, Passage
+from ingest.spawn import bare_main
 from ingest.splitter import split_document
 from settings import IngestSettings
 

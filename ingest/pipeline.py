@@ -1,32 +1,70 @@
-"""Corpus folder -> a new published store version, redoing only what changed.
+"""Corpus folder -> documents and passages handed to a sink, redoing only what changed.
 
-A document whose bytes (and the parse settings) are unchanged is linked from
-the previous version; a changed one is parsed again; a removed one is left out.
-A file that fails is reported and, if an earlier good version of it was stored,
-that version is kept, so a damaged upload never erases stored knowledge.
+A document whose bytes (and the parse settings) are unchanged is kept from the
+previous run; a changed one is parsed again; a removed one is dropped. A file
+that fails is reported and, if an earlier good version of it was stored, that
+version is kept, so a damaged upload never erases stored knowledge.
+
+The pipeline knows nothing of indexes: a `Sink` stores what it decides (the
+files store or PostgreSQL, see kb/sinks.py), and promises that nothing already
+stored is lost or half-written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import platform
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import pymupdf
 
 from ingest.catalog import CatalogEntry, from_catalog, guessed, load_catalog, slug
 from ingest.isolate import ParseWorker
 from ingest.parse import PARSER_VERSION
-from ingest.records import DocumentMeta, IngestError
-from ingest.sinks import FileSink, IndexBuilder, Sink
+from ingest.records import CorpusInfo, Document, IngestError, ParsedDocument, Passage
 from settings import CorpusSettings, Settings
 
 Status = Literal["new", "changed", "unchanged", "failed", "removed"]
+OnFile = Callable[[Path, int, int], None]  # (file, its number, how many files)
+
+
+class Sink(Protocol):
+    """Where an ingest run stores documents and passages."""
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Held for the whole run: one writer at a time."""
+        ...
+
+    def previous(self) -> dict[str, Document]:
+        """The stored documents by file name."""
+        ...
+
+    def keep(self, document: Document, metadata_changed: bool) -> None: ...
+
+    def put(self, document: Document, text: str, passages: list[Passage]) -> None: ...
+
+    def drop(self, document: Document) -> None: ...
+
+    def up_to_date(self) -> bool:
+        """Whether an unchanged corpus needs nothing new (its index settings unchanged too)."""
+        ...
+
+    def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
+        """Publish what was stored; return the name of what searchers now read."""
+        ...
+
+    def abandon(self) -> None: ...
+
+    def current_name(self) -> str | None:
+        """What the searchers read now (a version name, or the database generation)."""
+        ...
 
 
 @dataclass
@@ -76,6 +114,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _normalized(document: Document) -> Document:
+    """The document as it reads back from storage (JSON), so comparisons see real changes only."""
+    return Document.from_dict(json.loads(json.dumps(document.to_dict())))
+
+
 class Ingest:
     """One ingest run over the corpus folder."""
 
@@ -83,19 +130,19 @@ class Ingest:
         self.settings = settings
         self.sink = sink
         self.parser = parser
-        self.stored = sink.previous_records()
-        key = parse_key(settings)
-        self.old = {file: doc for file, doc in self.stored.items() if doc.get("parse_key") == key}
+        self.key = parse_key(settings)
+        self.stored = sink.previous()
+        self.old = {file: doc for file, doc in self.stored.items() if doc.parse_key == self.key}
         self.catalog: dict[str, CatalogEntry] = load_catalog(settings.corpus.catalog_path)
         self.used_ids: set[str] = {entry.id for entry in self.catalog.values()}
-        self.records: list[dict[str, Any]] = []
+        self.documents: list[Document] = []
         self.outcomes: list[Outcome] = []
 
     def doc_id_for(self, file: str) -> str:
         if file in self.catalog:
             return self.catalog[file].id
         if file in self.old:
-            return self.old[file]["doc_id"]
+            return self.old[file].doc_id
         base = candidate = slug(Path(file).stem)
         number = 2
         while candidate in self.used_ids:
@@ -103,33 +150,37 @@ class Ingest:
         self.used_ids.add(candidate)
         return candidate
 
-    def is_unchanged(self, path: Path, old: dict[str, Any] | None) -> tuple[bool, str | None]:
+    def is_unchanged(self, path: Path, old: Document | None) -> tuple[bool, str | None]:
         if old is None:
             return False, None
         stat = path.stat()
-        if stat.st_size == old["size"] and stat.st_mtime_ns == old["mtime_ns"]:
-            return True, old["sha256"]
+        if stat.st_size == old.size and stat.st_mtime_ns == old.mtime_ns:
+            return True, old.sha256
         sha = file_sha256(path)
-        return sha == old["sha256"], sha
+        return sha == old.sha256, sha
 
     def ingest_file(self, path: Path) -> None:
         old = self.old.get(path.name)
         unchanged, sha = self.is_unchanged(path, old)
-        if old and path.name in self.catalog and self.catalog[path.name].id != old["doc_id"]:
+        if old and path.name in self.catalog and self.catalog[path.name].id != old.doc_id:
             unchanged = False  # a catalog entry gave the file a new id: its passages' ids change too
         if unchanged and old:
-            meta = json.loads(json.dumps(self.metadata(path.name, old["doc_id"], old.get("found_metadata", {})).to_dict()))
-            changed_meta = any(old.get(k) != v for k, v in meta.items())
-            self.sink.keep({**old, **meta}, changed_meta)
-            self.records.append({**old, **meta})
-            status: Status = "changed" if changed_meta else "unchanged"
-            message = "metadata updated" if changed_meta else ""
-            self.outcomes.append(Outcome(path.name, old["doc_id"], status, old["pages"], old["passages"], message, meta["metadata_source"]))
+            self.keep_unchanged(path, old)
             return
         try:
             self.parse_into(path, sha, "changed" if path.name in self.stored else "new")
         except IngestError as exc:
             self.keep_previous(path, old, exc.reason)
+
+    def keep_unchanged(self, path: Path, old: Document) -> None:
+        meta = _normalized(self.metadata(path.name, old.doc_id, old.found_metadata))
+        document = old.with_metadata(meta)
+        changed = document.bibliographic() != old.bibliographic()
+        self.sink.keep(document, changed)
+        self.documents.append(document)
+        status: Status = "changed" if changed else "unchanged"
+        message = "metadata updated" if changed else ""
+        self.outcomes.append(Outcome(path.name, old.doc_id, status, old.pages, old.passages, message, document.metadata_source))
 
     def parse_into(self, path: Path, sha: str | None, status: Status) -> None:
         data = path.read_bytes()
@@ -137,81 +188,72 @@ class Ingest:
         entry = self.catalog.get(path.name)
         language = (entry.language if entry else None) or "nb"
         parsed, passages = self.parser.parse(path.name, data, entry.password if entry else None, doc_id, language)
-        meta = self.metadata(path.name, doc_id, parsed.found_metadata)
         if not passages:
             raise IngestError(path.name, "no text to index after parsing")
-        stat = path.stat()
-        record = {
-            **meta.to_dict(),
-            "sha256": sha or hashlib.sha256(data).hexdigest(),
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "pages": parsed.page_count,
-            "page_labels": {str(p.number): p.label for p in parsed.pages if p.label},
-            "passages": len(passages),
-            "words": sum(len(p.text.split()) for p in passages if not p.is_note),
-            "ingested_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "warnings": list(parsed.warnings),
-            "found_metadata": parsed.found_metadata,
-            "parse_key": parse_key(self.settings),
-        }
-        self.sink.put(record, parsed.text, passages)
-        self.records.append(record)
+        document = self.found(path, data, sha, parsed, passages)
+        self.sink.put(document, parsed.text, passages)
+        self.documents.append(document)
         self.outcomes.append(
-            Outcome(path.name, doc_id, status, parsed.page_count, len(passages), "", meta.metadata_source, list(parsed.warnings))
+            Outcome(path.name, doc_id, status, parsed.page_count, len(passages), "", document.metadata_source, list(parsed.warnings))
         )
 
-    def keep_previous(self, path: Path, old: dict[str, Any] | None, reason: str) -> None:
+    def found(self, path: Path, data: bytes, sha: str | None, parsed: ParsedDocument, passages: list[Passage]) -> Document:
+        """The document record for a freshly parsed file."""
+        stat = path.stat()
+        meta = self.metadata(path.name, passages[0].doc_id, parsed.found_metadata)
+        return dataclasses.replace(
+            meta,
+            sha256=sha or hashlib.sha256(data).hexdigest(),
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
+            pages=parsed.page_count,
+            page_labels={str(p.number): p.label for p in parsed.pages if p.label},
+            passages=len(passages),
+            words=sum(len(p.text.split()) for p in passages if not p.is_note),
+            ingested_at=_now(),
+            warnings=tuple(parsed.warnings),
+            found_metadata=dict(parsed.found_metadata),
+            parse_key=self.key,
+        )
+
+    def keep_previous(self, path: Path, old: Document | None, reason: str) -> None:
         if old:
             self.sink.keep(old, False)
-            self.records.append(old)
+            self.documents.append(old)
             reason += "; the previously ingested version is kept"
-        self.outcomes.append(Outcome(path.name, old["doc_id"] if old else None, "failed", message=reason))
+        self.outcomes.append(Outcome(path.name, old.doc_id if old else None, "failed", message=reason))
 
-    def metadata(self, file: str, doc_id: str, found: dict[str, Any]) -> DocumentMeta:
+    def metadata(self, file: str, doc_id: str, found: Any) -> Document:
         entry = self.catalog.get(file)
-        return from_catalog(entry) if entry else guessed(file, doc_id, found)
+        return from_catalog(entry) if entry else guessed(file, doc_id, found or {})
 
     def removed(self, present: set[str]) -> None:
         for file, old in self.stored.items():
             if file not in present:
                 self.sink.drop(old)
-                self.outcomes.append(Outcome(file, old["doc_id"], "removed"))
+                self.outcomes.append(Outcome(file, old.doc_id, "removed"))
 
-    def manifest(self) -> dict[str, Any]:
-        corpus_hash = hashlib.sha256(json.dumps(sorted((r["file"], r["sha256"]) for r in self.records)).encode()).hexdigest()[:16]
-        return {
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "parse_key": parse_key(self.settings),
-            "parser_version": PARSER_VERSION,
-            "ingest": self.settings.ingest.model_dump(),
-            "corpus_hash": corpus_hash,
-            "libraries": {"python": platform.python_version(), "pymupdf": pymupdf.VersionBind},
-            "counts": {
-                "documents": len(self.records),
-                "passages": sum(r["passages"] for r in self.records),
-                "pages": sum(r["pages"] for r in self.records),
-            },
-        }
+    def corpus_info(self) -> CorpusInfo:
+        corpus_hash = hashlib.sha256(json.dumps(sorted((d.file, d.sha256) for d in self.documents)).encode()).hexdigest()[:16]
+        return CorpusInfo(
+            created=_now(),
+            parse_key=self.key,
+            parser_version=PARSER_VERSION,
+            ingest=self.settings.ingest.model_dump(),
+            corpus_hash=corpus_hash,
+            libraries={"python": platform.python_version(), "pymupdf": pymupdf.VersionBind},
+            documents=len(self.documents),
+            passages=sum(d.passages for d in self.documents),
+            pages=sum(d.pages for d in self.documents),
+        )
 
-
-def make_sink(settings: Settings, build_index: IndexBuilder | None) -> Sink:
-    if settings.store.backend == "postgres":
-        if build_index is None:
-            raise IngestError("--no-index", "the postgres backend stores passages with their vectors; drop --no-index")
-        from ingest.sinks import PgSink
-
-        return PgSink(settings)
-    return FileSink(settings, build_index)
+    @property
+    def changed(self) -> bool:
+        return any(o.status in ("new", "changed", "removed") for o in self.outcomes)
 
 
-def run_ingest(
-    settings: Settings,
-    build_index: IndexBuilder | None = None,
-    on_file: Callable[[Path, int, int], None] | None = None,
-) -> IngestReport:
-    """Ingest the corpus folder into the configured store (or report it up to date)."""
-    sink = make_sink(settings, build_index)
+def run_ingest(settings: Settings, sink: Sink, on_file: OnFile | None = None) -> IngestReport:
+    """Ingest the corpus folder into `sink` (or report it up to date)."""
     with sink.lock(), ParseWorker(settings.ingest) as parser:
         try:
             run = Ingest(settings, sink, parser)
@@ -221,11 +263,10 @@ def run_ingest(
                     on_file(path, number, len(files))
                 run.ingest_file(path)
             run.removed({p.name for p in files})
-            changed = any(o.status in ("new", "changed", "removed") for o in run.outcomes)
-            if not changed and sink.up_to_date():
+            if not run.changed and sink.up_to_date():
                 sink.abandon()
                 return IngestReport(run.outcomes, sink.current_name(), published=False)
-            name = sink.finish(run.records, run.manifest())
+            name = sink.finish(run.documents, run.corpus_info())
         except BaseException:
             sink.abandon()
             raise

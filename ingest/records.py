@@ -1,13 +1,16 @@
 """Typed records passed between the ingest stages.
 
+catalog -> Document             (bibliographic data; file facts added by the pipeline)
 reader  -> list[Block]          (text with its kind, heading level and pages)
 assemble-> ParsedDocument       (one clean text, block offsets, page map)
 split   -> list[Passage]        (cited units that the index stores)
+pipeline-> CorpusInfo           (what one ingest run stored)
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,9 +29,21 @@ class IngestError(Exception):
         return (IngestError, (self.path, self.reason))
 
 
+# The bibliographic fields of a Document: what the catalog (or a guess) says, as
+# opposed to what the ingest found in the file. A catalog edit changes only these.
+BIBLIOGRAPHIC = (
+    "doc_id", "file", "title", "publisher", "author", "year", "doc_type", "language",
+    "places", "title_is_descriptive", "metadata_source", "notes",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
-class DocumentMeta:
-    """Bibliographic data of one document, from the catalog or guessed from the file."""
+class Document:
+    """One document: its bibliographic data and what the ingest found in its file.
+
+    The same record travels from the catalog (bibliographic fields only) through
+    the pipeline (file facts added), the store, the searcher, a hit and the pages.
+    """
 
     doc_id: str
     file: str
@@ -42,16 +57,53 @@ class DocumentMeta:
     title_is_descriptive: bool = False
     metadata_source: str = "catalog"  # catalog | pdf metadata | first page | file name
     notes: str | None = None
+    # what the ingest found (empty until the file is parsed)
+    sha256: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    pages: int = 0
+    page_labels: Mapping[str, str] = field(default_factory=dict)  # physical page -> printed label
+    passages: int = 0
+    words: int = 0
+    ingested_at: str = ""
+    warnings: tuple[str, ...] = ()
+    found_metadata: Mapping[str, Any] = field(default_factory=dict)
+    parse_key: str = ""  # the parse settings the passages were made with
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["places"], data["warnings"] = list(self.places), list(self.warnings)
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> DocumentMeta:
+    def from_dict(cls, data: Mapping[str, Any]) -> Document:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["places"] = tuple(values.get("places") or ())
+        values["warnings"] = tuple(values.get("warnings") or ())
         return cls(**values)
+
+    def bibliographic(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in BIBLIOGRAPHIC}
+
+    def with_metadata(self, other: Document) -> Document:
+        """This document's file facts with `other`'s bibliographic data."""
+        return dataclasses.replace(self, **other.bibliographic())
+
+
+@dataclass(frozen=True)
+class CorpusInfo:
+    """What one ingest run stored: the parse settings, the corpus and its counts."""
+
+    created: str
+    parse_key: str
+    parser_version: int
+    ingest: Mapping[str, Any]
+    corpus_hash: str
+    libraries: Mapping[str, str]
+    documents: int
+    passages: int
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -131,6 +183,19 @@ class Passage:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Passage:
         return cls(**{**data, "section": tuple(data["section"])})
+
+    def page_span(self) -> str | None:
+        """ "14" or "14–15", with the printed page numbers where the PDF has them."""
+        if self.page_start is None:
+            return None
+        start = self.page_label_start or str(self.page_start)
+        end = self.page_label_end or str(self.page_end or self.page_start)
+        return start if start == end else f"{start}–{end}"
+
+    def location(self, page_word: str = "s.", separator: str = " › ") -> str:
+        """Where the passage stands: "s. 14–15", or its section path for text without pages."""
+        span = self.page_span()
+        return f"{page_word} {span}" if span else separator.join(self.section)
 
     @property
     def int_id(self) -> int:

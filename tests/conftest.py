@@ -39,15 +39,14 @@ def corpus_store(base_settings: Settings, tmp_path_factory: pytest.TempPathFacto
     Embeddings are cached in var/test-cache (keyed by model and text), so a second
     local run does not embed again; CI starts from a clean clone and builds once.
     """
-    from index.build import IndexBuild
-    from ingest.pipeline import run_ingest
+    from kb.build import ingest_corpus
 
     root = tmp_path_factory.mktemp("corpus-store")
     corpus = root / "corpus"
     shutil.copytree(CORPUS, corpus)
     settings = base_settings.with_overrides(corpus=corpus, store=root / "store")
     settings = settings.model_copy(update={"store": settings.store.model_copy(update={"cache_dir": ROOT / "var" / "test-cache"})})
-    report = run_ingest(settings, IndexBuild())
+    report = ingest_corpus(settings)
     assert report.published and not report.failed
     return settings
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from index.analysis import Analyzer, compound_map
-from index.cite import citation, section_locator
-from index.excerpt import make_excerpt
-from index.lexical import LexicalIndex, parse_query
-from ingest.records import Passage
+from index.backends.files.bm25 import LexicalIndex
+from index.query import parse_query
+from index.quote.cite import citation, section_locator
+from index.quote.excerpt import make_excerpt
+from index.text.analysis import Analyzer, compound_map
+from ingest.records import Document, Passage
 
 TEXTS = [
     "Områdesatsingene i Groruddalen har gitt gode resultater for levekårene.",
@@ -87,7 +89,7 @@ def passage(section: tuple[str, ...], **pages) -> Passage:
     return Passage("0" * 16, "d", 0, "tekst", 0, 5, section, "nb", **pages)
 
 
-DOC = {"doc_id": "menon-2025", "title": "Evaluering av områdesatsing som statlig virkemiddel", "year": 2025, "publisher": "Menon Economics, på oppdrag for Kommunal- og distriktsdepartementet (KDD)"}
+DOC = Document("menon-2025", "menon.md", "Evaluering av områdesatsing som statlig virkemiddel", year=2025, publisher="Menon Economics, på oppdrag for Kommunal- og distriktsdepartementet (KDD)")
 
 
 def test_citation_with_chapter_from_the_section_path():
@@ -96,9 +98,9 @@ def test_citation_with_chapter_from_the_section_path():
 
 
 def test_citation_uses_printed_page_numbers():
-    cite = citation({**DOC, "publisher": "KMD"}, passage(("1 Innledning",), page_start=16, page_end=17, page_label_start="14", page_label_end="15"))
+    cite = citation(replace(DOC, publisher="KMD"), passage(("1 Innledning",), page_start=16, page_end=17, page_label_start="14", page_label_end="15"))
     assert cite.endswith("virkemiddel, s. 14–15.")
-    cite = citation({**DOC, "publisher": "KMD"}, passage((), page_start=3, page_end=3))
+    cite = citation(replace(DOC, publisher="KMD"), passage((), page_start=3, page_end=3))
     assert cite.endswith("virkemiddel, s. 3.")
 
 

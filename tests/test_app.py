@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from index.store import Store
+from index.backends.files.store import Store
 from settings import Settings
 
 from .conftest import ROOT, write_config
@@ -120,6 +120,11 @@ def test_uploaded_file_is_searchable_at_once_and_shown_escaped(private_store, tm
     upload(at, "../nabolagshage notat.txt", HOSTILE.encode("utf-8"), "Notat om nabolagshagen")
     assert not at.exception and not at.error
     assert at.success[0].value == "La til nabolagshage-notat.txt som «nabolagshage-notat»."
+    job = at.query_params["job"]
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)  # a reload keeps the job's outcome
+    reloaded.query_params["page"], reloaded.query_params["job"] = "add", job
+    reloaded.run()
+    assert not reloaded.exception and [s.value for s in reloaded.success] == [at.success[0].value]
     assert (private_store.corpus.dir / "nabolagshage-notat.txt").exists()
     assert not (private_store.corpus.dir.parent / "nabolagshage notat.txt").exists()
     at.radio(key="page").set_value("search").run()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.fusion import reciprocal_rank_fusion, weighted_fusion
+from index.search.fusion import reciprocal_rank_fusion, weighted_fusion
 
 
 def test_rrf_rewards_agreement_between_lists():

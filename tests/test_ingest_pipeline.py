@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from index.store import Store, StoreError
+from index.backends.files.store import Store, StoreError
 from ingest.__main__ import main
-from ingest.pipeline import run_ingest
+from kb.build import ingest_corpus
 
 from .pdf_factory import encrypted_pdf, report_pdf, simple_pdf
 
@@ -20,7 +20,7 @@ GRORUDDALEN = "groruddalen-2015-intensjonsavtale.txt"
 @pytest.fixture
 def ingested(corpus_copy: Path, make_settings):
     settings = make_settings(corpus=corpus_copy)
-    report = run_ingest(settings)
+    report = ingest_corpus(settings, with_index=False)
     return settings, report
 
 
@@ -30,9 +30,9 @@ def test_first_run_ingests_the_bundled_corpus(ingested):
     version = Store(settings.store.dir).require_current()
     documents = version.documents()
     assert set(documents) == {"imdi-2014", "kmd-2019", "menon-2025", "groruddalen-2015", "nou-2020-16"}
-    assert documents["menon-2025"]["publisher"].startswith("Menon Economics")
+    assert documents["menon-2025"].publisher.startswith("Menon Economics")
     manifest = version.manifest()
-    assert manifest["counts"]["passages"] == sum(d["passages"] for d in documents.values())
+    assert manifest.corpus.passages == sum(d.passages for d in documents.values())
     text = version.text("groruddalen-2015")
     assert all(text[p.start : p.end] == p.text for p in version.passages("groruddalen-2015"))
 
@@ -40,7 +40,7 @@ def test_first_run_ingests_the_bundled_corpus(ingested):
 def test_unchanged_corpus_is_skipped_quickly(ingested):
     settings, first = ingested
     started = time.monotonic()
-    again = run_ingest(settings)
+    again = ingest_corpus(settings, with_index=False)
     assert time.monotonic() - started < 10
     assert not again.published and again.version == first.version
     assert again.count("unchanged") == 5
@@ -53,7 +53,7 @@ def test_changed_file_is_replaced_and_removed_file_disappears(ingested, corpus_c
     path = corpus_copy / GRORUDDALEN
     path.write_text(path.read_text(encoding="utf-8") + "\n\n5. Tillegg\nPartene skal møtes hvert år for å gjøre opp status for arbeidet.\n", encoding="utf-8")
     (corpus_copy / "kmd-2019-statlige-omradesatsinger.txt").unlink()
-    report = run_ingest(settings)
+    report = ingest_corpus(settings, with_index=False)
     statuses = {o.file: o.status for o in report.outcomes}
     assert statuses[GRORUDDALEN] == "changed" and statuses["kmd-2019-statlige-omradesatsinger.txt"] == "removed"
     assert report.count("unchanged") == 3
@@ -68,14 +68,14 @@ def test_pdf_without_catalog_entry_takes_metadata_from_the_pdf(corpus_copy: Path
     simple_pdf(corpus_copy / "notat-bergen.pdf", ["Områdeløft i Bergen ga nye møteplasser i bydelen. " * 8], title="Notat om områdeløft i Bergen", author="Bergen kommune")
     report_pdf(corpus_copy / "Sluttrapport 2021.pdf", with_scan=False)
     settings = make_settings(corpus=corpus_copy)
-    report = run_ingest(settings)
+    report = ingest_corpus(settings, with_index=False)
     documents = Store(settings.store.dir).require_current().documents()
-    assert documents["notat-bergen"]["title"] == "Notat om områdeløft i Bergen"
-    assert documents["notat-bergen"]["author"] == "Bergen kommune" and documents["notat-bergen"]["year"] == 2023
-    assert documents["notat-bergen"]["metadata_source"] == "pdf metadata"
+    assert documents["notat-bergen"].title == "Notat om områdeløft i Bergen"
+    assert documents["notat-bergen"].author == "Bergen kommune" and documents["notat-bergen"].year == 2023
+    assert documents["notat-bergen"].metadata_source == "pdf metadata"
     first_page = documents["sluttrapport-2021"]
-    assert first_page["title"] == "Evaluering av områdesatsing" and first_page["metadata_source"] == "first page"
-    assert first_page["year"] == 2021  # from the file name
+    assert first_page.title == "Evaluering av områdesatsing" and first_page.metadata_source == "first page"
+    assert first_page.year == 2021  # from the file name
     sources = {o.file: o.metadata_source for o in report.outcomes}
     assert sources["notat-bergen.pdf"] == "pdf metadata"
 
@@ -98,11 +98,11 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(corpus_copy: Path, make
 def test_a_broken_new_version_keeps_the_stored_one(ingested, corpus_copy: Path):
     settings, _ = ingested
     simple_pdf(corpus_copy / "rapport.pdf", ["Tiltakene i Fjell i Drammen styrket nærmiljøet. " * 10])
-    run_ingest(settings)
+    ingest_corpus(settings, with_index=False)
     store = Store(settings.store.dir)
     before = [p.text for p in store.require_current().passages("rapport")]
     (corpus_copy / "rapport.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(300))
-    report = run_ingest(settings)
+    report = ingest_corpus(settings, with_index=False)
     failed = report.failed[0]
     assert failed.file == "rapport.pdf" and "previously ingested version is kept" in failed.message
     assert [p.text for p in store.require_current().passages("rapport")] == before
@@ -112,7 +112,7 @@ def test_a_second_ingest_is_refused_while_one_writes(ingested):
     settings, _ = ingested
     store = Store(settings.store.dir)
     with store.lock(), pytest.raises(StoreError, match="another ingest is writing"):
-        run_ingest(settings)
+        ingest_corpus(settings, with_index=False)
 
 
 def test_an_interrupted_build_leaves_the_published_version(ingested, corpus_copy: Path, monkeypatch):
@@ -124,7 +124,7 @@ def test_an_interrupted_build_leaves_the_published_version(ingested, corpus_copy
 
     monkeypatch.setattr("ingest.isolate.ParseWorker.parse", crash)
     with pytest.raises(KeyboardInterrupt):
-        run_ingest(settings)
+        ingest_corpus(settings, with_index=False)
     store = Store(settings.store.dir)
     assert store.require_current().name == first.version
     assert not list((settings.store.dir / "versions").glob(".building-*"))

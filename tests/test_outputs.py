@@ -8,24 +8,24 @@ from pathlib import Path
 
 import pytest
 
-from index.answer import short_answer
-from index.export import to_bibtex, to_csv, to_ris
-from index.search import Searcher
-from ingest.pdf_render import render_page
+from index.present.answer import short_answer
+from index.present.export import to_bibtex, to_csv, to_ris
+from index.present.page_image import render_page
+from index.search.searcher import open_searcher
 
 from .pdf_factory import report_pdf
 
 
 @pytest.fixture(scope="module")
 def result(corpus_store):
-    searcher = Searcher(corpus_store)
+    searcher = open_searcher(corpus_store)
     return searcher, searcher.search("evaluering av områdesatsing som statlig virkemiddel", k=5)
 
 
 @pytest.mark.slow
 def test_short_answer_sentences_are_quoted_from_their_hits(result):
     searcher, found = result
-    sentences = short_answer(found.hits, set(found.terms), searcher.lexical.analyzer)
+    sentences = short_answer(found.hits, set(found.terms), searcher.lexicon.analyzer)
     assert 3 <= len(sentences) <= 5
     by_rank = {hit.rank: hit for hit in found.hits}
     for sentence in sentences:

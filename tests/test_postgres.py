@@ -15,14 +15,16 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from index.build import IndexBuild
-from index.evaluate import evaluate, load_queries
-from index.pg_local import PgServer
-from index.pg_schema import LATEST
-from index.pg_search import MATCH_BUDGET, PgSearcher, TermGroup
-from index.pg_store import PostgresError
-from index.search import Filters, Searcher
-from ingest.pipeline import run_ingest
+from index.backends.postgres.backend import PgBackend
+from index.backends.postgres.connection import PostgresError
+from index.backends.postgres.lexical import MATCH_BUDGET, TermGroup, match_tsquery
+from index.backends.postgres.local import PgServer
+from index.backends.postgres.schema import LATEST, missing_columns
+from index.builder.columns import COLUMN_NAMES
+from index.query import Filters
+from index.search.searcher import Searcher, open_searcher
+from kb.bench.evaluate import evaluate, load_queries
+from kb.build import ingest_corpus
 from settings import Settings
 
 from .conftest import CORPUS, ROOT, write_config
@@ -63,7 +65,7 @@ def new_database(pg: PgServer, name: str) -> str:
 def pg_corpus(pg: PgServer, corpus_store: Settings) -> Settings:
     """The bundled corpus ingested into PostgreSQL (embeddings from the shared cache)."""
     settings = on_postgres(corpus_store, new_database(pg, "corpus"))
-    report = run_ingest(settings, IndexBuild())
+    report = ingest_corpus(settings)
     assert report.published and not report.failed
     return settings
 
@@ -77,13 +79,21 @@ def test_migrate_creates_the_schema_once(pg: PgServer):
         assert conn.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'").fetchone()[0] >= "0.8"
 
 
+def test_the_passage_table_has_exactly_the_declared_columns(pg: PgServer):
+    dsn = new_database(pg, "columns")
+    with psycopg.connect(dsn) as conn:
+        assert missing_columns(conn) == []
+        stored = [r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'passages' ORDER BY ordinal_position")]
+    assert stored == ["row_id", *COLUMN_NAMES, "year", "doc_type", "places", "embedding", "tsv"]
+
+
 def test_same_hits_and_json_as_the_files_backend(pg_corpus: Settings, corpus_store: Settings):
-    pg_searcher, files = PgSearcher(pg_corpus), Searcher(corpus_store)
+    pg_searcher, files = open_searcher(pg_corpus), open_searcher(corpus_store)
     for query in ("gratis kjernetid i barnehage", "Husbankens program for områdeløft", "levekår i Groruddalen"):
         ours, theirs = pg_searcher.search(query, k=5), files.search(query, k=5)
         assert [set(h.to_json()) for h in ours.hits] == [set(h.to_json()) for h in theirs.hits]
         for hit in ours.hits:
-            text = files.version.text(hit.passage.doc_id)
+            text = files.backend.version.text(hit.passage.doc_id)
             assert text[hit.passage.start : hit.passage.end] == hit.passage.text
             assert hit.excerpt.text in hit.passage.text
         overlap = {h.passage.passage_id for h in ours.hits} & {h.passage.passage_id for h in theirs.hits}
@@ -92,7 +102,7 @@ def test_same_hits_and_json_as_the_files_backend(pg_corpus: Settings, corpus_sto
 
 def test_parity_on_the_evaluation_set(pg_corpus: Settings, corpus_store: Settings):
     queries = load_queries(ROOT / "tests" / "eval" / "queries.jsonl")
-    pg_report, files_report = evaluate(PgSearcher(pg_corpus), queries), evaluate(Searcher(corpus_store), queries)
+    pg_report, files_report = evaluate(open_searcher(pg_corpus), queries), evaluate(open_searcher(corpus_store), queries)
     print({b: {m: round(r[m]["overall"]["R@10"], 3) for m in r} for b, r in (("postgres", pg_report), ("files", files_report))})
     assert abs(pg_report["hybrid"]["overall"]["R@10"] - files_report["hybrid"]["overall"]["R@10"]) <= 0.02
     assert abs(pg_report["dense"]["overall"]["R@10"] - files_report["dense"]["overall"]["R@10"]) <= 0.02
@@ -100,7 +110,7 @@ def test_parity_on_the_evaluation_set(pg_corpus: Settings, corpus_store: Setting
 
 @pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
 def test_filtered_search_returns_k_rows(pg_corpus: Settings, mode: str):
-    searcher = PgSearcher(pg_corpus)
+    searcher = open_searcher(pg_corpus)
     for filters in (Filters(languages=("nn",)), Filters(doc_ids=("menon-2025",)), Filters(types=("NOU",), year_from=2020)):
         result = searcher.search("samarbeid mellom stat og kommune", k=10, mode=mode, filters=filters)
         assert len(result.hits) == 10, (mode, filters)
@@ -109,10 +119,10 @@ def test_filtered_search_returns_k_rows(pg_corpus: Settings, mode: str):
 
 
 def test_folding_phrases_and_typos(pg_corpus: Settings):
-    searcher = PgSearcher(pg_corpus)
+    searcher = open_searcher(pg_corpus)
     assert "kmd-2019" in {h.passage.doc_id for h in searcher.search("Husbankens program for områdeløft", k=5, mode="lexical").hits}
     for hit in searcher.search('"gratis kjernetid"', k=10).hits:
-        assert searcher.lexical.has_phrase(hit.passage.text, "gratis kjernetid")
+        assert searcher.lexicon.has_phrase(hit.passage.text, "gratis kjernetid")
     result = searcher.search("grattis kjernetid", k=5)
     assert result.corrections.get("grattis") == "gratis"
     assert any("satsing" in h.passage.text.casefold() for h in searcher.search("satsing", k=5, mode="lexical").hits)
@@ -123,7 +133,7 @@ def test_a_document_is_replaced_in_one_transaction(pg: PgServer, corpus_store: S
     settings.corpus.dir.mkdir()
     shutil.copy(CORPUS / "kmd-2019-statlige-omradesatsinger.txt", settings.corpus.dir)
     shutil.copy(CORPUS / "catalog.yaml", settings.corpus.dir)
-    run_ingest(settings, IndexBuild())
+    ingest_corpus(settings)
     with psycopg.connect(settings.store.dsn) as conn:
         before = conn.execute("SELECT count(*) FROM passages WHERE doc_id = 'kmd-2019'").fetchone()[0]
     seen, stop = set(), threading.Event()
@@ -138,7 +148,7 @@ def test_a_document_is_replaced_in_one_transaction(pg: PgServer, corpus_store: S
     path = settings.corpus.dir / "kmd-2019-statlige-omradesatsinger.txt"
     path.write_text(path.read_text(encoding="utf-8")[: len(path.read_text(encoding="utf-8")) // 2], encoding="utf-8")
     try:
-        run_ingest(settings, IndexBuild())
+        ingest_corpus(settings)
     finally:
         stop.set()
         watcher.join()
@@ -151,15 +161,15 @@ def test_a_document_is_replaced_in_one_transaction(pg: PgServer, corpus_store: S
 _PAUSED_INGEST = """
 import sys, time
 sys.path.insert(0, {root!r})
-from index.pg_store import PgStore
+from index.backends.postgres.store import PgStore
 original = PgStore.put_document
 calls = []
-def paused(self, record, passages, vectors):
-    calls.append(record["file"])
+def paused(self, document, passages, vectors):
+    calls.append(document.file)
     if len(calls) == 2:
         open({marker!r}, "w").close()
         time.sleep(20)  # the server is stopped now
-    return original(self, record, passages, vectors)
+    return original(self, document, passages, vectors)
 PgStore.put_document = paused
 from ingest.__main__ import main
 sys.exit(main(["--config", {config!r}]))
@@ -193,7 +203,7 @@ def test_server_stopped_mid_ingest_gives_a_clear_error_and_writes_nothing_half(p
     with psycopg.connect(settings.store.dsn) as conn:
         counts = dict(conn.execute("SELECT doc_id, count(*) FROM passages GROUP BY doc_id").fetchall())
     assert set(counts) == {"groruddalen-2015"}  # the first document complete, the second not at all
-    assert run_ingest(settings, IndexBuild()).published
+    assert ingest_corpus(settings).published
     with psycopg.connect(settings.store.dsn) as conn:
         assert conn.execute("SELECT count(DISTINCT doc_id) FROM passages").fetchone()[0] == 2
 
@@ -211,8 +221,8 @@ def test_a_streaming_replica_answers_the_same_queries(pg: PgServer, pg_corpus: S
                 assert time.monotonic() < deadline
                 time.sleep(0.2)
         database = pg_corpus.store.dsn.rsplit("/", 1)[1]
-        primary_searcher = PgSearcher(pg_corpus)
-        replica_searcher = PgSearcher(pg_corpus, dsn=replica.dsn(database))
+        primary_searcher = open_searcher(pg_corpus)
+        replica_searcher = Searcher(PgBackend(pg_corpus, dsn=replica.dsn(database)), pg_corpus)
         for query in ("gratis kjernetid i barnehage", "sysselsetting i Groruddalen", "områdeløft i Bergen"):
             assert [h.to_json() for h in replica_searcher.search(query, k=5).hits] == [
                 h.to_json() for h in primary_searcher.search(query, k=5).hits
@@ -226,7 +236,7 @@ def test_a_streaming_replica_answers_the_same_queries(pg: PgServer, pg_corpus: S
 
 def test_one_searcher_serves_many_threads_at_once(pg_corpus: Settings):
     """The app shares one searcher between sessions (threads): each query borrows its own connection."""
-    searcher = PgSearcher(pg_corpus)
+    searcher = open_searcher(pg_corpus)
     queries = ["gratis kjernetid i barnehage", "sysselsetting i Groruddalen", "områdeløft i Bergen", "levekår"] * 3
     alone = {q: [h.passage.passage_id for h in searcher.search(q, k=5).hits] for q in set(queries)}
     answers, errors = {}, []
@@ -263,11 +273,11 @@ def test_first_load_builds_the_vector_index_once_and_an_interrupted_one_is_repai
         with psycopg.connect(settings.store.dsn) as conn:
             return conn.execute("SELECT to_regclass('passages_embedding') IS NOT NULL").fetchone()[0]
 
-    assert run_ingest(settings, IndexBuild()).published and index_exists()
+    assert ingest_corpus(settings).published and index_exists()
     with psycopg.connect(settings.store.dsn) as conn:  # as a first load that died before its end leaves it
         conn.execute("DROP INDEX passages_embedding")
     assert not index_exists()
-    report = run_ingest(settings, IndexBuild())  # nothing changed in the corpus, but the index is missing
+    report = ingest_corpus(settings)  # nothing changed in the corpus, but the index is missing
     assert report.published and index_exists()
     with psycopg.connect(settings.store.dsn) as conn:
         conn.execute("SET enable_seqscan = off")  # four passages: the planner would rather scan
@@ -287,18 +297,18 @@ def test_lexical_matching_stays_within_its_budget():
         TermGroup("barnehag | barnehageplass", 2.1, 9_800),
         TermGroup("oslo", 1.3, 60_000),
     )
-    assert PgSearcher.match_tsquery([common, rare]) == "grunnbemanning"
-    assert PgSearcher.match_tsquery([middle, rare, common]) == "grunnbemanning"  # 300 + 9,800 would pass MATCH_BUDGET
-    assert PgSearcher.match_tsquery([TermGroup("okt", 2.0, 5_000), rare]) == "grunnbemanning | okt"
-    assert PgSearcher.match_tsquery([common]) == "oslo"  # one word: rank what it matches
+    assert match_tsquery([common, rare]) == "grunnbemanning"
+    assert match_tsquery([middle, rare, common]) == "grunnbemanning"  # 300 + 9,800 would pass MATCH_BUDGET
+    assert match_tsquery([TermGroup("okt", 2.0, 5_000), rare]) == "grunnbemanning | okt"
+    assert match_tsquery([common]) == "oslo"  # one word: rank what it matches
     crowded = [TermGroup(t, 1.0, MATCH_BUDGET + 1 + i) for i, t in enumerate(("a", "b", "c"))]
-    assert PgSearcher.match_tsquery(crowded) == "(a) & (b) | (a) & (c) | (b) & (c)"
+    assert match_tsquery(crowded) == "(a) & (b) | (a) & (c) | (b) & (c)"
 
 
 def test_unreachable_database_is_a_clear_error(corpus_store: Settings):
     settings = on_postgres(corpus_store, "postgresql://kb@127.0.0.1:1/none")
     with pytest.raises(PostgresError, match="cannot connect to PostgreSQL"):
-        PgSearcher(settings)
+        open_searcher(settings)
 
 
 @pytest.mark.browser

@@ -8,8 +8,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.fusion import reciprocal_rank_fusion, weighted_fusion
-from index.lexical import parse_query
+from index.query import parse_query
+from index.search.fusion import reciprocal_rank_fusion, weighted_fusion
 from ingest.assemble import assemble
 from ingest.records import Block
 from ingest.splitter import split_document

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from index.build import IndexBuild
-from index.search import Filters, QueryError, Searcher
-from index.store import Store
+from index.backends.files.store import Store
+from index.query import Filters, QueryError
+from index.search.searcher import open_searcher
 from ingest.__main__ import main as ingest_main
 from ingest.pdf_reader import ocr_languages
-from ingest.pipeline import run_ingest
+from kb.build import ingest_corpus
 from settings import Settings
 
 from .conftest import CORPUS, ROOT, write_config
@@ -89,7 +89,7 @@ def test_hostile_files_are_named_with_a_reason_and_the_rest_is_searchable(corpus
     assert "skript-og-vedlegg.pdf: 1 attached file(s) not ingested" in err and "contains JavaScript, which is never run" in err
     assert seconds < 300
     settings = corpus_store.with_overrides(corpus=corpus, store=tmp_path / "store")
-    searcher = Searcher(settings)
+    searcher = open_searcher(settings)
     for query, doc_id in (
         ("intensjonsavtale om videre områderettet innsats etter 2016", "groruddalen-2015-intensjonsavtale"),
         ("møteplasser og grøntområder på Haugerud", "latin1"),
@@ -111,7 +111,7 @@ def test_time_per_document_is_bounded(tmp_path: Path, make_settings):
     text_pages_pdf(settings.corpus.dir / "veldig-langt.pdf", 1500)
     shutil.copy(CORPUS / GOOD, settings.corpus.dir / GOOD)
     started = time.monotonic()
-    report = run_ingest(settings)
+    report = ingest_corpus(settings, with_index=False)
     assert time.monotonic() - started < 60
     assert [(o.file, o.message) for o in report.failed] == [("veldig-langt.pdf", "parsing took longer than 2 s (ingest.timeout_s)")]
     assert "groruddalen-2015-intensjonsavtale" in Store(settings.store.dir).require_current().documents()
@@ -133,13 +133,13 @@ sys.exit(main(["--config", {config!r}]))
 
 PHASES = {  # where an ingest is stopped: module, class (or ""), function
     "parsing": ("ingest.isolate", "ParseWorker", "parse"),
-    "embedding": ("index.embed", "PassageEncoder", "encode"),
+    "embedding": ("index.builder.embed", "PassageEncoder", "encode"),
     "writing the index": ("faiss", "", "write_index"),
 }
 
 
 def ranking(settings: Settings, queries=("sysselsetting", "gratis kjernetid", "samarbeid mellom stat og kommune")):
-    searcher = Searcher(settings)
+    searcher = open_searcher(settings)
     return [[h.passage.passage_id for h in searcher.search(q, k=5).hits] for q in queries]
 
 
@@ -147,7 +147,7 @@ def test_sigkill_at_every_stage_loses_nothing(corpus_store: Settings, tmp_path: 
     settings = corpus_store.with_overrides(corpus=tmp_path / "corpus", store=tmp_path / "store")
     settings.corpus.dir.mkdir()
     shutil.copy(CORPUS / GOOD, settings.corpus.dir / GOOD)
-    run_ingest(settings, IndexBuild())
+    ingest_corpus(settings)
     store = Store(settings.store.dir)
     before, answers = store.require_current().name, ranking(settings)
     for name in ("imdi-2014-tverrsektorielt-samarbeid.txt", "catalog.yaml"):
@@ -171,11 +171,11 @@ def test_sigkill_at_every_stage_loses_nothing(corpus_store: Settings, tmp_path: 
             process.wait()
         assert store.require_current().name == before, phase
         assert ranking(settings) == answers, phase
-    report = run_ingest(settings, IndexBuild())
+    report = ingest_corpus(settings)
     assert report.published and not report.failed
     assert not list((settings.store.dir / "versions").glob(".building-*"))
     uninterrupted = settings.with_overrides(store=tmp_path / "uninterrupted")
-    run_ingest(uninterrupted, IndexBuild())
+    ingest_corpus(uninterrupted)
     resumed, clean = store.require_current(), Store(uninterrupted.store.dir).require_current()
     assert resumed.documents().keys() == clean.documents().keys()
     for doc_id in clean.documents():
@@ -190,18 +190,18 @@ def test_searches_during_ingests_see_one_version_or_the_other(corpus_store: Sett
     settings = corpus_store.with_overrides(corpus=tmp_path / "corpus", store=tmp_path / "store")
     settings.corpus.dir.mkdir()
     shutil.copy(CORPUS / GOOD, settings.corpus.dir / GOOD)
-    run_ingest(settings, IndexBuild())
+    ingest_corpus(settings)
     stop, errors, seen = threading.Event(), [], set()
 
     def search_loop() -> None:
         while not stop.is_set():
             try:
-                searcher = Searcher(settings)
-                ids = {p.passage_id for doc in searcher.version.documents() for p in searcher.version.passages(doc)}
+                searcher = open_searcher(settings)
+                ids = {p.passage_id for doc in searcher.backend.version.documents() for p in searcher.backend.version.passages(doc)}
                 for hit in searcher.search("samarbeid mellom staten og Oslo kommune", k=5).hits:
                     if hit.passage.passage_id not in ids:
-                        errors.append(f"{searcher.version.name}: hit from another version")
-                seen.add(searcher.version.name)
+                        errors.append(f"{searcher.backend.version.name}: hit from another version")
+                seen.add(searcher.backend.version.name)
             except Exception as exc:  # any failure is what this test looks for
                 errors.append(repr(exc))
 
@@ -212,7 +212,7 @@ def test_searches_during_ingests_see_one_version_or_the_other(corpus_store: Sett
         for round_number in range(4):
             note = settings.corpus.dir / "notat.txt"
             note.write_text(f"Notat {round_number}\n\nSamarbeid mellom staten og Oslo kommune, runde {round_number}.\n", encoding="utf-8")
-            assert run_ingest(settings, IndexBuild()).published
+            assert ingest_corpus(settings).published
     finally:
         stop.set()
         for thread in threads:
@@ -240,7 +240,7 @@ def test_a_second_ingest_at_the_same_time_is_refused(corpus_store: Settings, tmp
         first.wait()
     assert second.returncode == 2 and "another ingest is writing to this store" in second.stderr
     assert Store(settings.store.dir).current() is None  # nothing half-written was published
-    assert run_ingest(settings, IndexBuild()).published
+    assert ingest_corpus(settings).published
     assert set(Store(settings.store.dir).require_current().documents()) == {"groruddalen-2015", "kmd-2019"}
 
 
@@ -255,7 +255,7 @@ ODD_QUERIES = [
 
 @pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
 def test_odd_queries_get_an_answer_or_a_clear_message(corpus_store: Settings, mode: str):
-    searcher = Searcher(corpus_store)
+    searcher = open_searcher(corpus_store)
     for query in ODD_QUERIES:
         try:
             result = searcher.search(query, k=5, mode=mode, filters=Filters(languages=("nb", "nn")))

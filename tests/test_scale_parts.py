@@ -8,10 +8,10 @@ import bm25s
 import numpy as np
 import pytest
 
-from index.analysis import Analyzer, compound_map, surface_forms
-from index.dense import DenseIndex
-from index.lexical import LexicalIndex
-from index.table import PassageTable, TableWriter
+from index.backends.files.bm25 import LexicalIndex
+from index.backends.files.dense import DenseIndex
+from index.builder.table import PassageTable, TableWriter
+from index.text.analysis import Analyzer, compound_map, surface_forms
 from ingest.parse import parse_bytes
 from ingest.splitter import split_document
 from settings import IndexSettings, IngestSettings
@@ -45,7 +45,7 @@ def test_passage_table_round_trip(passages, tmp_path: Path):
     writer = TableWriter(tmp_path)
     writer.add(passages[:10])
     writer.add(passages[10:])
-    writer.finish(tmp_path)
+    writer.finish()
     table = PassageTable(tmp_path)
     assert len(table) == len(passages)
     assert table.get([5, 0, 17]) == [passages[5], passages[0], passages[17]]

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from index.evaluate import evaluate, load_queries
-from index.search import Filters, QueryError, Searcher
+from index.query import Filters, QueryError
+from index.search.searcher import Searcher, open_searcher
+from kb.bench.evaluate import evaluate, load_queries
 
 from .conftest import ROOT
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="session")
 def searcher(corpus_store) -> Searcher:
-    return Searcher(corpus_store)
+    return open_searcher(corpus_store)
 
 
 def test_hits_carry_verifiable_quotes_and_citations(searcher: Searcher, corpus_store):
@@ -30,7 +31,7 @@ def test_hits_carry_verifiable_quotes_and_citations(searcher: Searcher, corpus_s
         for key in ("rank", "score", "passage_id", "doc_id", "title", "publisher", "year", "type", "page_start", "page_end", "page_label", "section", "text", "excerpt", "citation"):
             assert key in data
         assert data["excerpt"] in data["text"]
-        clean = texts.setdefault(hit.passage.doc_id, searcher.version.text(hit.passage.doc_id))
+        clean = texts.setdefault(hit.passage.doc_id, searcher.backend.version.text(hit.passage.doc_id))
         assert clean[hit.passage.start : hit.passage.end] == hit.passage.text
         for start, end in hit.excerpt.matches:
             assert hit.passage.text[start:end].casefold().startswith(("gratis", "kjernetid", "barnehag"))
@@ -39,7 +40,7 @@ def test_hits_carry_verifiable_quotes_and_citations(searcher: Searcher, corpus_s
 
 
 def test_save_and_load_round_trip_gives_the_same_top_hits(searcher: Searcher, corpus_store):
-    again = Searcher(corpus_store)
+    again = open_searcher(corpus_store)
     for query in ("sysselsetting i Groruddalen", "områdeløft Husbanken", "nabolagseffekter"):
         first = [h.passage.passage_id for h in searcher.search(query, k=3).hits]
         assert [h.passage.passage_id for h in again.search(query, k=3).hits] == first
@@ -50,7 +51,7 @@ def test_phrase_query_only_returns_passages_with_the_phrase(searcher: Searcher):
         result = searcher.search('"gratis kjernetid"', k=10, mode=mode)
         assert result.hits
         for hit in result.hits:
-            assert searcher.lexical.has_phrase(hit.passage.text, "gratis kjernetid")
+            assert searcher.lexicon.has_phrase(hit.passage.text, "gratis kjernetid")
 
 
 def test_correct_letters_find_the_ocr_damaged_report(searcher: Searcher):
@@ -78,7 +79,7 @@ def test_filters_keep_k_hits_when_enough_match(searcher: Searcher, mode: str):
 
 def test_year_type_and_place_filters(searcher: Searcher):
     result = searcher.search("evaluering av områdesatsing", k=10, filters=Filters(year_from=2019, year_to=2020))
-    assert result.hits and {h.document["year"] for h in result.hits} <= {2019, 2020}
+    assert result.hits and {h.document.year for h in result.hits} <= {2019, 2020}
     by_type = searcher.search("evaluering av områdesatsing", k=5, filters=Filters(types=("evaluering",)))
     assert {h.passage.doc_id for h in by_type.hits} == {"menon-2025"}
     kristiansand = searcher.search("levekår", k=5, filters=Filters(places=("Kristiansand",)))

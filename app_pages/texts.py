@@ -1,0 +1,93 @@
+"""The app's texts in Norwegian bokmål and English, and the language switch."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app_title": ("Kunnskapsbase for områdesatsing", "Knowledge base for area-based initiatives"),
+    "nav": ("Side", "Page"),
+    "page_search": ("Søk", "Search"),
+    "page_library": ("Bibliotek", "Library"),
+    "page_add": ("Legg til dokumenter", "Add documents"),
+    "language": ("Språk", "Language"),
+    "search_label": ("Hva leter du etter?", "What are you looking for?"),
+    "search_help": (
+        'Skriv ord eller et spørsmål. Sett uttrykk i anførselstegn, f.eks. "gratis kjernetid".',
+        'Type words or a question. Quote phrases, e.g. "gratis kjernetid".',
+    ),
+    "search_button": ("Søk", "Search"),
+    "filters": ("Avgrens søket", "Narrow the search"),
+    "all": ("Alle", "All"),
+    "mode": ("Søkemåte", "Search mode"),
+    "mode_hybrid": ("Kombinert (anbefalt)", "Hybrid (recommended)"),
+    "mode_lexical": ("Ordsøk", "Keyword"),
+    "mode_dense": ("Betydningssøk", "Semantic"),
+    "documents": ("Dokumenter", "Documents"),
+    "doc_type": ("Dokumenttype", "Document type"),
+    "years": ("Årstall", "Years"),
+    "lang_filter": ("Språk i teksten", "Language of the text"),
+    "place": ("Sted", "Place"),
+    "answer": ("Kort svar fra kildene", "Short answer from the sources"),
+    "answer_note": (
+        "Setningene er sitert ordrett; tallet viser til utdraget nedenfor.",
+        "Sentences are quoted verbatim; the number points to the excerpt below.",
+    ),
+    "excerpts": ("Siterte utdrag", "Cited excerpts"),
+    "also_searched": ("Søkte også etter", "Also searched for"),
+    "no_hits": ("Ingen treff.", "No results."),
+    "no_hits_advice": (
+        "Prøv færre eller andre ord, fjern avgrensninger i sidepanelet, eller bytt søkemåte (betydningssøk finner omskrivinger, ordsøk finner eksakte ord).",
+        "Try fewer or other words, remove filters in the sidebar, or change search mode (semantic finds paraphrases, keyword finds exact words).",
+    ),
+    "filters_empty": ("Ingen dokumenter passer til avgrensningene.", "No documents match the filters."),
+    "context": ("Hele avsnittet med naboavsnitt", "The whole passage with its neighbours"),
+    "before": ("Før", "Before"),
+    "after": ("Etter", "After"),
+    "cite": ("Sitering (APA)", "Citation (APA)"),
+    "show_page": ("Vis siden med utdraget markert", "Show the page with the passage highlighted"),
+    "download_doc": ("Last ned dokumentet", "Download the document"),
+    "page_word": ("s.", "p."),
+    "section_word": ("Del", "Section"),
+    "also_in": ("Samme tekst finnes også i", "The same text is also in"),
+    "export": ("Last ned treffene", "Download the results"),
+    "took": ("treff på {ms:.0f} ms", "results in {ms:.0f} ms"),
+    "no_index": (
+        "Indeksen er ikke bygget ennå. Kjør `make run` eller `python -m ingest`.",
+        "The index has not been built yet. Run `make run` or `python -m ingest`.",
+    ),
+    "store_error": ("Kunnskapsbasen kan ikke leses nå: {reason}", "The knowledge base cannot be read now: {reason}"),
+    "library_intro": ("Alle dokumenter i kunnskapsbasen.", "Every document in the knowledge base."),
+    "open_doc": ("Les et dokument", "Read a document"),
+    "ingested": ("Lagt inn", "Ingested"),
+    "pages": ("Sider", "Pages"),
+    "passages": ("Avsnitt", "Passages"),
+    "title": ("Tittel", "Title"),
+    "publisher": ("Utgiver", "Publisher"),
+    "year": ("År", "Year"),
+    "add_intro": (
+        "Last opp PDF-, TXT- eller MD-filer. Filen sjekkes, lagres i korpuset og blir søkbar med en gang.",
+        "Upload PDF, TXT or MD files. The file is checked, saved in the corpus and is searchable right away.",
+    ),
+    "files": ("Filer", "Files"),
+    "add_button": ("Legg til", "Add"),
+    "added": ("La til {file} som «{doc}».", "Added {file} as “{doc}”."),
+    "refused": ("Avvist: {reason}", "Refused: {reason}"),
+    "ingesting": ("Legger inn {file} …", "Ingesting {file} …"),
+    "need_file": ("Velg minst én fil.", "Choose at least one file."),
+    "metadata_source": ("Metadata fra", "Metadata from"),
+    "queued": ("Venter på at en annen innlegging skal bli ferdig …", "Waiting for another ingest to finish …"),
+    "embedding": ("Lager betydningsindeks: {done} av {total} avsnitt", "Building the semantic index: {done} of {total} passages"),
+    "job_failed": ("Innleggingen stoppet: {reason}", "The ingest stopped: {reason}"),
+    "job_missing": ("Fant ikke innleggingen {job}.", "Ingest {job} was not found."),
+}
+
+
+def lang() -> str:
+    return st.session_state.get("ui_lang", "nb")
+
+
+def t(key: str, **values) -> str:
+    nb, en = TEXTS[key]
+    text = en if lang() == "en" else nb
+    return text.format(**values) if values else text

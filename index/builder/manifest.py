@@ -1,0 +1,60 @@
+"""What a published index was built from and with: the typed manifest of both backends.
+
+The files backend keeps it as `manifest.json` in each version, PostgreSQL as the
+`manifest` row of `kb_state`. A searcher refuses an index built with another
+embedder; the ingest rebuilds an index whose signature differs from the config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from index.builder.embed import embedder_name
+from ingest.records import CorpusInfo
+from settings import Settings
+
+# Bump when the analysis or index layout changes, so stores built before are rebuilt.
+INDEX_VERSION = 4
+
+
+def index_signature(settings: Settings) -> dict[str, Any]:
+    """What an index depends on besides the passages: the embedder, the index settings, the layout."""
+    return {"embedder": embedder_name(settings.embedder), "index": settings.index.model_dump(), "index_version": INDEX_VERSION}
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    embedder: str
+    index: Mapping[str, Any]  # the index settings it was built with
+    index_version: int
+    passages: int
+    backend: str = "files"
+    dim: int = 0
+    dense: str = ""  # the FAISS index type (files backend)
+    embedded_now: int = 0  # passages embedded by this build (the rest came from the cache)
+    libraries: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    def matches(self, settings: Settings) -> bool:
+        wanted = index_signature(settings)
+        return (self.embedder, dict(self.index), self.index_version) == (wanted["embedder"], wanted["index"], wanted["index_version"])
+
+
+@dataclass(frozen=True)
+class Manifest:
+    corpus: CorpusInfo
+    index: IndexInfo | None = None
+    format: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {"format": self.format, **dataclasses.asdict(self.corpus)}
+        data["index"] = dataclasses.asdict(self.index) if self.index else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Manifest:
+        corpus = CorpusInfo(**{f.name: data[f.name] for f in dataclasses.fields(CorpusInfo)})
+        index = IndexInfo(**data["index"]) if data.get("index") else None
+        return cls(corpus, index, data.get("format", 1))

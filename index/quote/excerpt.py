@@ -1,0 +1,78 @@
+"""Query-focused excerpts: the best one to three sentences of a passage, verbatim."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.text.analysis import Analyzer
+from ingest.sentences import sentence_spans
+
+MAX_SENTENCES = 3
+MAX_WORDS = 70
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """An exact slice of the passage text, and where the query's words are in it."""
+
+    text: str
+    start: int  # offsets in the passage text
+    end: int
+    matches: tuple[tuple[int, int], ...]  # offsets in the passage text
+
+
+def matched_words(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, int]]:
+    """Offsets of words whose term (or a compound part of it) is one of `terms`."""
+    found = []
+    for word, start, end in analyzer.words(text):
+        pieces = [word, *word.replace("’", "-").replace("'", "-").split("-")]
+        for piece in pieces:
+            term = analyzer.term(piece)
+            if term and (term in terms or terms.intersection(analyzer.compounds.get(term, ()))):
+                found.append((start, end))
+                break
+    return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for block in text.split("\n\n"):
+        start = text.index(block, cursor)
+        spans.extend(sentence_spans(text, start, start + len(block)))
+        cursor = start + len(block)
+    return spans or [(0, len(text))]
+
+
+def make_excerpt(text: str, terms: set[str], analyzer: Analyzer) -> Excerpt:
+    """Choose the window of up to three sentences that holds most distinct query terms."""
+    sentences = _sentences(text)
+    matches = matched_words(text, terms, analyzer)
+    seen_terms = [{analyzer.term(text[s:e].casefold()) for s, e in matches if start <= s < end} for start, end in sentences]
+    best, best_score = (0, 1), (-1.0, 0)
+    for first in range(len(sentences)):
+        for count in range(1, MAX_SENTENCES + 1):
+            last = first + count - 1
+            if last >= len(sentences):
+                break
+            words = len(text[sentences[first][0] : sentences[last][1]].split())
+            if words > MAX_WORDS and count > 1:
+                break
+            distinct = set().union(*seen_terms[first : last + 1])
+            score = (len(distinct) - 0.05 * count, -first)
+            if score > best_score:
+                best, best_score = (first, count), score
+    if best_score[0] <= 0:  # nothing matched (a dense-only hit): the opening text
+        best = (_first_text_sentence(text, sentences), 2)
+    first, count = best
+    last = min(first + count, len(sentences)) - 1
+    start, end = sentences[first][0], sentences[last][1]
+    return Excerpt(text[start:end], start, end, tuple(m for m in matches if start <= m[0] < end))
+
+
+def _first_text_sentence(text: str, sentences: list[tuple[int, int]]) -> int:
+    """Skip leading headings (short lines without a full stop)."""
+    for index, (start, end) in enumerate(sentences):
+        if text[end - 1 : end] in ".!?:»”)" or len(text[start:end].split()) > 12:
+            return index
+    return 0

@@ -1,0 +1,134 @@
+"""What a search returns: cited hits, near-duplicates folded into one hit with every source."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.query import Mode
+from index.quote.cite import citation
+from index.quote.excerpt import Excerpt, make_excerpt
+from index.text.analysis import Analyzer
+from ingest.records import Document, Passage
+
+DUPLICATE_JACCARD = 0.8
+
+
+@dataclass(frozen=True)
+class Source:
+    """Another place that holds the same text as a hit."""
+
+    passage_id: str
+    doc_id: str
+    citation: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"passage_id": self.passage_id, "doc_id": self.doc_id, "citation": self.citation}
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    scores: dict[str, float | None]
+    passage: Passage
+    document: Document
+    excerpt: Excerpt
+    citation: str
+    sources: list[Source] = field(default_factory=list)  # near-duplicates elsewhere
+
+    def to_json(self) -> dict[str, Any]:
+        p, d = self.passage, self.document
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "scores": {k: (round(v, 6) if v is not None else None) for k, v in self.scores.items()},
+            "passage_id": p.passage_id,
+            "doc_id": p.doc_id,
+            "title": d.title,
+            "publisher": d.publisher,
+            "year": d.year,
+            "type": d.doc_type,
+            "language": p.language,
+            "page_start": p.page_start,
+            "page_end": p.page_end,
+            "page_label": p.page_label_start,
+            "section": " > ".join(p.section),
+            "start": p.start,
+            "end": p.end,
+            "text": p.text,
+            "excerpt": self.excerpt.text,
+            "excerpt_start": self.excerpt.start,
+            "matches": [list(m) for m in self.excerpt.matches],
+            "citation": self.citation,
+            "sources": [source.to_json() for source in self.sources],
+        }
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: Mode
+    took_ms: float
+    corrections: dict[str, str]
+    hits: list[Hit]
+    message: str = ""
+    terms: list[str] = field(default_factory=list)  # analyzed query terms, for highlighting
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "took_ms": round(self.took_ms, 2),
+            "corrections": self.corrections,
+            "message": self.message,
+            "hits": [hit.to_json() for hit in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage proposed by retrieval, with its fused score and each retriever's."""
+
+    passage: Passage
+    score: float
+    scores: dict[str, float | None]
+
+
+def make_hits(candidates: list[Candidate], documents: Mapping[str, Document], terms: set[str], analyzer: Analyzer, k: int) -> list[Hit]:
+    """The top `k` distinct passages, each with its excerpt and citation.
+
+    A candidate that duplicates a hit already taken (the same text elsewhere, or
+    an overlapping neighbour whose best excerpt is the same words) becomes one
+    of that hit's sources instead of a hit of its own.
+    """
+    hits: list[Hit] = []
+    shingles: list[set[tuple[str, ...]]] = []
+    for candidate in candidates[: 4 * k]:
+        passage = candidate.passage
+        own = _shingles(passage.text)
+        duplicate = next((i for i, other in enumerate(shingles) if _jaccard(own, other) >= DUPLICATE_JACCARD), None)
+        neighbours = [i for i, hit in enumerate(hits) if passage.passage_id in (hit.passage.prev_id, hit.passage.next_id)]
+        if duplicate is None and not neighbours and len(hits) == k:
+            continue
+        excerpt = make_excerpt(passage.text, terms, analyzer)
+        if duplicate is None:
+            duplicate = next((i for i in neighbours if hits[i].excerpt.text == excerpt.text), None)
+        document = documents[passage.doc_id]
+        if duplicate is not None:
+            hits[duplicate].sources.append(Source(passage.passage_id, passage.doc_id, citation(document, passage)))
+        elif len(hits) < k:
+            hits.append(Hit(len(hits) + 1, candidate.score, candidate.scores, passage, document, excerpt, citation(document, passage)))
+            shingles.append(own)
+    return hits
+
+
+def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.casefold())
+    return {tuple(words[i : i + size]) for i in range(max(1, len(words) - size + 1))}
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0

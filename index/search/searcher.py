@@ -1,0 +1,121 @@
+"""Hybrid search over any backend: query terms and embedding, candidate lists, fusion, cited hits.
+
+The searcher asks its backend for ranked candidate lists, keeps only passages
+that hold the query's quoted phrases, fuses the lists, reads the passages and
+folds near-duplicates into cited hits. Each of these happens here, once, for
+both backends.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
+
+from index.backends import open_backend
+from index.backends.base import Backend, Ranked, Retrieval
+from index.builder.embed import Embedder, make_embedder
+from index.query import MAX_QUERY_CHARS, MODES, Filters, Mode, ParsedQuery, QueryError, parse_query
+from index.search.fusion import fuse
+from index.search.hits import Candidate, SearchResult, make_hits
+from index.text.lexicon import Lexicon
+from ingest.records import Document, Passage
+from settings import Settings
+
+
+class Searcher:
+    def __init__(self, backend: Backend, settings: Settings, embedder: Embedder | None = None):
+        self.backend = backend
+        self.settings = settings
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
+    def warm(self) -> None:
+        """Load the query embedder now rather than on the first dense query."""
+        self.embedder.embed_query("oppvarming")
+
+    # -- what the backend holds ---------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.backend.name
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        return self.backend.documents
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.backend.lexicon
+
+    def __len__(self) -> int:
+        return len(self.backend)
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return self.backend.passages_of(doc_id)
+
+    def all_passages(self) -> Iterator[Passage]:
+        return self.backend.all_passages()
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        return self.backend.neighbours(passage)
+
+    def close(self) -> None:
+        self.backend.close()
+
+    # -- searching -------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
+        started = time.perf_counter()
+        mode = mode or self.settings.search.mode
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+        parsed = parse_query(query[:MAX_QUERY_CHARS])
+        if not re.search(r"\w", parsed.text):
+            raise QueryError("the query is empty; type some words to search for")
+        k = max(1, min(k or self.settings.search.k, len(self)))
+        terms, corrections = self.lexicon.query_terms(" ".join([parsed.text, *parsed.phrases]), correct=mode != "dense")
+        if mode == "dense":
+            terms = self.lexicon.query_terms(parsed.text, correct=False)[0]
+        candidates = self.retrieve(parsed, mode, filters or Filters(), terms, k)
+        if candidates is None:
+            return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms)
+        hits = make_hits(candidates, self.backend.documents, set(terms), self.lexicon.analyzer, k)
+        message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
+        return SearchResult(query, mode, _ms(started), corrections.pairs if mode != "dense" else {}, hits, message, terms)
+
+    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: list[str], k: int) -> list[Candidate] | None:
+        """The best 4k fused candidates; None when no passage passes the filters."""
+        n = max(self.settings.search.candidates, 3 * k)
+        dense = mode in ("hybrid", "dense")
+        vector = self.embedder.embed_query(self.lexicon.dense_query(query.text or " ".join(query.phrases))) if dense else None
+        request = Retrieval(terms, vector, query.phrases, filters, n, lexical=mode in ("hybrid", "lexical"), dense=dense)
+        lists = self.backend.candidates(request)
+        if lists is None:
+            return None
+        if query.phrases:
+            lists = {name: self.with_phrases(ranked, query.phrases)[:n] for name, ranked in lists.items()}
+        fused = fuse(lists, self.settings.search)[: 4 * k]
+        by_list = {name: dict(ranked) for name, ranked in lists.items()}
+        passages = self.backend.passages([row for row, _ in fused])
+        return [
+            Candidate(passage, score, {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list})
+            for (row, score), passage in zip(fused, passages, strict=True)
+        ]
+
+    def with_phrases(self, ranked: Ranked, phrases: Sequence[str]) -> Ranked:
+        """The entries whose passages hold every phrase (its words adjacent, after analysis)."""
+        passages = self.backend.passages([row for row, _ in ranked])
+        return [r for r, p in zip(ranked, passages, strict=True) if all(self.lexicon.has_phrase(p.text, phrase) for phrase in phrases)]
+
+
+def open_searcher(settings: Settings, embedder: Embedder | None = None) -> Searcher:
+    """A searcher over what the configured backend has published."""
+    return Searcher(open_backend(settings), settings, embedder)
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

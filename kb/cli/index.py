@@ -1,0 +1,162 @@
+"""python -m index search|eval|migrate|bench
+
+search "QUERY" [--k 10] [--mode hybrid|lexical|dense] [--doc ID] [--type T]
+       [--year-from Y] [--year-to Y] [--lang nb|nn|en] [--place P] [--json]
+       [--batch FILE] [--store DIR] [--config FILE]
+eval [--queries FILE] [--json]
+migrate [--dsn DSN]
+bench [...]  (see kb/bench/run.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from settings import ConfigError, Settings, load_settings
+
+DEFAULT_QUERIES = Path(__file__).resolve().parents[2] / "tests" / "eval" / "queries.jsonl"
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", type=Path, help="config file (default: config.yaml)")
+    parser.add_argument("--store", type=Path, help="store folder (overrides store.dir)")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m index")
+    sub = parser.add_subparsers(dest="command", required=True)
+    search = sub.add_parser("search", help="search the index")
+    search.add_argument("query", nargs="?", help='the query (quote phrases with "...")')
+    search.add_argument("-k", "--k", type=int, help="number of hits (default from config)")
+    search.add_argument("-m", "--mode", choices=["hybrid", "lexical", "dense"])
+    search.add_argument("--doc", action="append", default=[], help="only this document id (repeatable)")
+    search.add_argument("--type", action="append", default=[], help="only this document type (repeatable)")
+    search.add_argument("--lang", action="append", default=[], choices=["nb", "nn", "en"])
+    search.add_argument("--place", action="append", default=[])
+    search.add_argument("--year-from", type=int)
+    search.add_argument("--year-to", type=int)
+    search.add_argument("--json", action="store_true", help="print one JSON object")
+    search.add_argument("--batch", type=Path, help="read one query per line; print one JSON object per line")
+    _common(search)
+    evaluate = sub.add_parser("eval", help="retrieval quality on the evaluation set")
+    evaluate.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--backends", nargs="+", choices=["files", "postgres"], help="evaluate these store backends side by side")
+    _common(evaluate)
+    migrate = sub.add_parser("migrate", help="create or upgrade the PostgreSQL schema (store.backend: postgres)")
+    migrate.add_argument("--dsn", help="database (overrides store.dsn and KB_DSN)")
+    _common(migrate)
+    bench = sub.add_parser("bench", help="speed and memory figures")
+    bench.add_argument("--quick", action="store_true", help="skip the from-scratch build and the scale runs")
+    bench.add_argument("--scale", type=int, nargs="*", default=None, help="scale sizes (default 100000 1000000)")
+    bench.add_argument(
+        "--kinds", nargs="+", choices=["flat", "hnsw", "hnsw_sq8", "ivf_sq8"], help="files backend: dense index types to compare at scale"
+    )
+    bench.add_argument(
+        "--backends", nargs="+", choices=["files", "postgres"], default=["files"], help="measure these store backends (default: files)"
+    )
+    bench.add_argument("--dsn", help="postgres: a server to measure on (default: a throwaway local one)")
+    _common(bench)
+    return parser.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config).with_overrides(store=args.store)
+
+
+def run_search(args: argparse.Namespace, console: Console) -> int:
+    from index.query import Filters, QueryError
+    from index.search.searcher import open_searcher
+
+    searcher = open_searcher(settings_from(args))
+    filters = Filters(tuple(args.doc), tuple(args.type), tuple(args.lang), tuple(args.place), args.year_from, args.year_to)
+    if args.batch:
+        lines = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for line in lines:
+            try:
+                result = searcher.search(line, args.k, args.mode, filters).to_json()
+            except QueryError as exc:
+                result = {"query": line, "error": str(exc)}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        return 0
+    if not args.query:
+        console.print("[red]error[/red] give a query, or --batch FILE")
+        return 2
+    try:
+        result = searcher.search(args.query, args.k, args.mode, filters)
+    except QueryError as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}")
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    print_table(result, Console())
+    return 0
+
+
+def run_migrate(settings: Settings, dsn: str | None, console: Console) -> int:
+    import psycopg
+
+    from index.backends.postgres.schema import migrate
+    from index.builder.embed import make_embedder
+
+    try:
+        target = dsn or settings.store.postgres_dsn
+    except ValueError as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}")
+        return 2
+    try:
+        conn = psycopg.connect(target, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        console.print(f"[red]error[/red] cannot connect to PostgreSQL: {escape(str(exc).strip().splitlines()[0])}")
+        return 2
+    with conn:
+        before, after = migrate(conn, make_embedder(settings.embedder).dim)
+    console.print(f"schema version {before} -> {after}" if before != after else f"schema is up to date (version {after})")
+    return 0
+
+
+def print_table(result, console: Console) -> None:
+    if result.corrections:
+        console.print("Søkte også etter: " + ", ".join(escape(v) for v in result.corrections.values()))
+    table = Table(title=f"{escape(result.query)}  ({result.mode}, {result.took_ms:.0f} ms)", show_lines=True, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("source")
+    table.add_column("excerpt")
+    for hit in result.hits:
+        table.add_row(str(hit.rank), f"{hit.score:.3f}", escape(hit.citation), escape(hit.excerpt.text))
+    console.print(table)
+    if not result.hits:
+        console.print(escape(result.message))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console(stderr=True)
+    from index.backends.base import StoreError
+
+    try:
+        if args.command == "search":
+            return run_search(args, console)
+        if args.command == "eval":
+            from kb.bench.evaluate import run_eval
+
+            return run_eval(settings_from(args), args.queries, args.json, Console(), args.backends)
+        if args.command == "migrate":
+            return run_migrate(settings_from(args), args.dsn, console)
+        if args.command == "bench":
+            from kb.bench.run import run_bench
+
+            return run_bench(settings_from(args), args, Console())
+    except (ConfigError, StoreError, FileNotFoundError) as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}")
+        return 2
+    return 2
+

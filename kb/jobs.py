@@ -1,0 +1,108 @@
+"""Ingest jobs that run outside the page render, with progress a page can poll.
+
+An upload saves its files into the corpus at once; the ingest that makes them
+searchable runs here, in a background thread of the app process, one job at a
+time (a second waits its turn rather than meeting the store's writer lock). Each
+job's status is a small JSON file in `<store>/jobs/`, rewritten as it goes, so
+a page that reloads, or another app process, reads the same progress.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+from index.backends.base import StoreError
+from ingest.catalog import CatalogError
+from ingest.records import IngestError
+from kb.build import ingest_corpus
+from settings import Settings
+
+State = Literal["queued", "running", "done", "failed"]
+WRITE_EVERY_S = 0.5  # progress is written at most this often (and always at a change of state)
+
+
+@dataclass
+class JobStatus:
+    job_id: str
+    added: dict[str, str]  # the uploaded files this job makes searchable -> their document ids
+    state: State = "queued"
+    stage: str = ""  # "parsing", "embedding"
+    current: str = ""  # the file being parsed
+    done: int = 0
+    total: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # file -> reason
+    error: str = ""  # why the whole job failed
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
+
+
+class IngestJobs:
+    """Runs ingest jobs one at a time and keeps their status on disk."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.folder = settings.store.dir / "jobs"
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-job")
+        self._lock = threading.Lock()
+
+    def start(self, added: dict[str, str]) -> str:
+        """Queue an ingest that makes the `added` files searchable; return the job's id."""
+        status = JobStatus(uuid.uuid4().hex[:12], dict(added))
+        self._write(status)
+        self._pool.submit(self._run, status)
+        return status.job_id
+
+    def status(self, job_id: str) -> JobStatus | None:
+        path = self.folder / f"{job_id}.json" if job_id.isalnum() else None
+        if path is None or not path.exists():
+            return None
+        return JobStatus(**json.loads(path.read_text(encoding="utf-8")))
+
+    def _run(self, status: JobStatus) -> None:
+        status.state = "running"
+        self._write(status)
+        last = [0.0]
+
+        def progress(stage: str, current: str, done: int, total: int) -> None:
+            status.stage, status.current, status.done, status.total = stage, current, done, total
+            if time.monotonic() - last[0] >= WRITE_EVERY_S:
+                last[0] = time.monotonic()
+                self._write(status)
+
+        try:
+            report = ingest_corpus(
+                self.settings,
+                on_file=lambda path, number, total: progress("parsing", path.name, number - 1, total),
+                on_progress=lambda stage, done, total: progress(stage, "", done, total),
+            )
+            status.failed = {o.file: o.message for o in report.failed if o.file in status.added}
+            status.state = "done"
+        except (StoreError, IngestError, CatalogError) as exc:
+            status.state, status.error = "failed", str(exc)
+        except Exception as exc:  # a bug must not leave the page waiting for ever
+            status.state, status.error = "failed", f"{type(exc).__name__}: {exc}"
+        status.finished = time.time()
+        self._write(status)
+
+    def _write(self, status: JobStatus) -> None:
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{status.job_id}.{uuid.uuid4().hex[:6]}.tmp"
+            tmp.write_text(json.dumps(dataclasses.asdict(status), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, self.folder / f"{status.job_id}.json")

@@ -1,0 +1,130 @@
+"""The service the app calls: search, answer, library and adding documents.
+
+`Service` is created once per app process (settings in, cached by the app). It
+hands out a `KnowledgeBase` for what is published now, one per published store
+version or database generation, so a page render works on one consistent view
+and an ingest that publishes is picked up by the next render. The app never
+touches a backend, a store folder or SQL itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.backends import open_backend, published
+from index.present.answer import AnswerSentence, short_answer
+from index.present.export import to_bibtex, to_csv, to_ris
+from index.present.page_image import render_page
+from index.query import Filters, Mode
+from index.quote.excerpt import matched_words
+from index.search.hits import Hit, SearchResult
+from index.search.searcher import Searcher
+from ingest.records import Document, IngestError, Passage
+from ingest.upload import UploadMeta, save_upload
+from kb.jobs import IngestJobs, JobStatus
+from settings import Settings
+
+KEEP_OPEN = 2  # published views kept open: the newest, and the one a render may still be using
+
+
+@dataclass(frozen=True)
+class Export:
+    data: str
+    file_name: str
+    mime: str
+
+
+EXPORTS = {
+    "CSV": (to_csv, "treff.csv", "text/csv"),
+    "BibTeX": (to_bibtex, "treff.bib", "application/x-bibtex"),
+    "RIS": (to_ris, "treff.ris", "application/x-research-info-systems"),
+}
+
+
+class KnowledgeBase:
+    """One published state of the knowledge base, as the pages see it."""
+
+    def __init__(self, searcher: Searcher, corpus: Path):
+        self.searcher = searcher
+        self.corpus = corpus
+
+    @property
+    def documents(self) -> Mapping[str, Document]:
+        return self.searcher.documents
+
+    def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
+        return self.searcher.search(query, k, mode, filters)
+
+    def answer(self, result: SearchResult) -> list[AnswerSentence]:
+        """The short answer: sentences quoted from the top hits, each with its hit's number."""
+        return short_answer(result.hits, set(result.terms), self.searcher.lexicon.analyzer)
+
+    def matches(self, text: str, terms: list[str]) -> list[tuple[int, int]]:
+        """Where the query's words stand in `text`, for highlighting."""
+        return matched_words(text, set(terms), self.searcher.lexicon.analyzer)
+
+    def passages_of(self, doc_id: str) -> list[Passage]:
+        return self.searcher.passages_of(doc_id)
+
+    def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
+        return self.searcher.neighbours(passage)
+
+    def source_pdf(self, hit: Hit) -> Path | None:
+        """The hit's PDF in the corpus folder, when it is one and still there."""
+        path = self.corpus / hit.document.file
+        return path if path.suffix.lower() == ".pdf" and path.exists() and hit.passage.page_start is not None else None
+
+    def page_image(self, hit: Hit) -> bytes:
+        """The hit's first page as a PNG with its passage highlighted (ValueError/RuntimeError when it cannot be drawn)."""
+        path = self.source_pdf(hit)
+        if path is None:
+            raise ValueError(f"{hit.document.file}: no page to show")
+        return render_page(path, hit.passage.page_start or 1, hit.passage.text)
+
+    @staticmethod
+    def export(result: SearchResult, kind: str) -> Export:
+        write, file_name, mime = EXPORTS[kind]
+        return Export(write(result.hits), file_name, mime)
+
+
+class Service:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.jobs = IngestJobs(settings)
+        self._open: OrderedDict[str, KnowledgeBase] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def current(self) -> KnowledgeBase | None:
+        """What is published now (None before the first ingest); StoreError when it cannot be read."""
+        name = published(self.settings)
+        if name is None:
+            return None
+        with self._lock:
+            if name not in self._open:
+                searcher = Searcher(open_backend(self.settings, name), self.settings)
+                searcher.warm()
+                self._open[name] = KnowledgeBase(searcher, self.settings.corpus.dir)
+                while len(self._open) > KEEP_OPEN:
+                    self._open.popitem(last=False)  # closed when the last render using it lets go
+            return self._open[name]
+
+    def add_documents(self, uploads: list[tuple[str, bytes, UploadMeta]]) -> tuple[list[str], str | None]:
+        """Check and save each upload, then make the saved ones searchable in a background job.
+
+        Returns the refusals ("file: reason") and the job's id (None when nothing was saved).
+        """
+        saved, refused = {}, []
+        for name, data, meta in uploads:
+            try:
+                file, doc_id = save_upload(name, data, meta, self.settings)
+                saved[file] = doc_id
+            except IngestError as exc:
+                refused.append(f"{name}: {exc.reason}")
+        return refused, (self.jobs.start(saved) if saved else None)
+
+    def job(self, job_id: str) -> JobStatus | None:
+        return self.jobs.status(job_id)

@@ -1,0 +1,170 @@
+"""Where an ingest run writes (ingest's `Sink`): a new files-store version, or the PostgreSQL database.
+
+The pipeline decides what changed; a sink stores it. Both keep the promise that
+nothing already stored is lost or half-written: the files sink builds a new
+version privately and publishes it atomically; the postgres sink replaces each
+document in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+
+import numpy as np
+
+from index.backends.files.store import Store, Version, VersionWriter
+from index.builder.embed import EmbeddingCache, PassageEncoder, embed_texts, embedder_name
+from index.builder.indexer import INDEX_DIR, IndexBuild
+from index.builder.manifest import IndexInfo, Manifest, index_signature
+from index.builder.represent import embedding_text
+from ingest.records import CorpusInfo, Document, Passage
+from settings import Settings
+
+EMBED_BATCH = 256
+
+
+class FileSink:
+    """A new version of the files store, published atomically at the end.
+
+    Rows are written in file order: an unchanged document is copied from the
+    previous version just before the next new one is written (or at the end),
+    so a run that changes nothing copies nothing.
+    """
+
+    def __init__(self, settings: Settings, build_index: IndexBuild | None):
+        self.settings = settings
+        self.store = Store(settings.store.dir)
+        self.build_index = build_index
+        self.previous_version: Version | None = None
+        self.writer: VersionWriter | None = None
+        self.pending: list[str] = []  # unchanged documents not yet copied
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        with self.store.lock():
+            self.previous_version = self.store.current()
+            self.writer = self.store.begin()
+            yield
+
+    def previous(self) -> dict[str, Document]:
+        version = self.previous_version
+        if version is None or not version.is_current_format():
+            return {}  # nothing stored, or stored by an older layout: parse everything again
+        return {doc.file: doc for doc in version.documents().values()}
+
+    def _copy_pending(self) -> None:
+        assert self.writer and self.previous_version
+        for doc_id in self.pending:
+            self.writer.copy_document(self.previous_version, doc_id)
+        self.pending = []
+
+    def keep(self, document: Document, metadata_changed: bool) -> None:
+        self.pending.append(document.doc_id)
+
+    def put(self, document: Document, text: str, passages: list[Passage]) -> None:
+        assert self.writer
+        if self.pending:
+            self._copy_pending()
+        self.writer.write_document(document.doc_id, text, passages)
+
+    def drop(self, document: Document) -> None:
+        """A removed document is simply not carried into the new version."""
+
+    def up_to_date(self) -> bool:
+        previous = self.previous_version
+        if previous is None or not previous.is_current_format():
+            return False
+        if self.build_index is None:
+            return True
+        built = previous.manifest().index
+        return (previous.path / INDEX_DIR).is_dir() and built is not None and built.matches(self.settings)
+
+    def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
+        assert self.writer
+        if self.pending:
+            self._copy_pending()
+        self.writer.close_table()
+        info = self.build_index.build(self.writer.path, self.settings) if self.build_index else None
+        return self.writer.finish(documents, Manifest(corpus, info), self.settings.store.keep_versions).name
+
+    def abandon(self) -> None:
+        if self.writer is not None:
+            self.writer.abandon()
+
+    def current_name(self) -> str | None:
+        return self.previous_version.name if self.previous_version else None
+
+
+class PgSink:
+    """The PostgreSQL database: each document embedded, then replaced in its own transaction."""
+
+    def __init__(self, settings: Settings):
+        from index.backends.postgres.store import PgStore
+
+        self.settings = settings
+        self.db = PgStore(settings.store.postgres_dsn)
+        self.cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
+        self.encoder = PassageEncoder(settings.embedder)
+        self.changed = False
+        self.deferred = False  # a first load: the HNSW index is built once, at the end
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        try:
+            with self.db.lock():
+                self.deferred = self.db.defer_vector_index()
+                yield
+        finally:
+            self.encoder.close()
+            self.cache.close()
+            self.db.close()
+
+    def _built_embedder(self) -> str | None:
+        manifest = self.db.manifest()
+        return manifest.index.embedder if manifest and manifest.index else None
+
+    def previous(self) -> dict[str, Document]:
+        documents = self.db.documents()
+        built = self._built_embedder()
+        if built and built != index_signature(self.settings)["embedder"]:  # embed everything again
+            return {file: _stale(doc) for file, doc in documents.items()}
+        return documents
+
+    def keep(self, document: Document, metadata_changed: bool) -> None:
+        if metadata_changed:
+            self.db.update_metadata(document)
+            self.changed = True
+
+    def put(self, document: Document, text: str, passages: list[Passage]) -> None:
+        vectors = [
+            embed_texts([embedding_text(p) for p in passages[i : i + EMBED_BATCH]], self.cache, self.encoder)[0]
+            for i in range(0, len(passages), EMBED_BATCH)
+        ]
+        self.db.put_document(document, passages, np.vstack(vectors))
+        self.changed = True
+
+    def drop(self, document: Document) -> None:
+        self.db.delete_document(document.doc_id)
+        self.changed = True
+
+    def up_to_date(self) -> bool:
+        return not self.changed and self.db.has_vector_index() and self._built_embedder() == index_signature(self.settings)["embedder"]
+
+    def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
+        signature = index_signature(self.settings)
+        info = IndexInfo(**signature, passages=sum(d.passages for d in documents), backend="postgres")
+        self.db.build_vector_index(self.settings.store.index_build_memory)
+        return f"generation {self.db.publish(Manifest(corpus, info))}"
+
+    def abandon(self) -> None:
+        """Every document written so far is complete; nothing to undo."""
+
+    def current_name(self) -> str | None:
+        return f"generation {self.db.generation()}"
+
+
+def _stale(document: Document) -> Document:
+    """A stored document marked as parsed with other settings, so the pipeline parses it again."""
+    return replace(document, parse_key="another embedder")
