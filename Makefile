@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 CONFIG ?= config.yaml
 
-.PHONY: run test setup system ingest bench lint clean
+.PHONY: run test setup system ingest bench eval lint clean
 
 run: setup
 	$(BIN)/python -m ingest --config $(CONFIG) || [ $$? -eq 1 ]
@@ -34,6 +34,13 @@ ingest: setup
 
 bench: setup
 	$(BIN)/python -m index bench
+
+# The full evaluation: tune and held-out on the bundled corpus, then on the real
+# PDFs in ../shared/pdfs when this checkout has them (built into var/eval/).
+eval: setup
+	$(BIN)/python -m index eval
+	@if scripts/pdf-eval-corpus.sh var/eval/pdfs; then \
+		$(BIN)/python -m index eval --corpus var/eval/pdfs --store var/eval/pdf-store; fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -140,6 +140,24 @@ class Settings(Section):
         return self.model_copy(update={"corpus": corpus, "store": store})
 
 
+    def with_values(self, assignments: list[str]) -> Settings:
+        """A copy with "section.key=value" assignments (values read as YAML), validated like the file."""
+        data = self.model_dump(mode="json")
+        for assignment in assignments:
+            key, sep, value = assignment.partition("=")
+            *path, last = key.strip().split(".")
+            target = data
+            for part in path:
+                target = target.get(part) if isinstance(target, dict) else None
+            if not sep or not isinstance(target, dict) or last not in target:
+                raise ConfigError(f"--set {assignment}: expected section.key=value with a known key")
+            target[last] = yaml.safe_load(value)
+        try:
+            return Settings.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, Path("--set"))) from exc
+
+
 def _describe(error: ValidationError, source: Path) -> str:
     lines = [f"{source}: invalid configuration"]
     for item in error.errors():

@@ -54,3 +54,14 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         if tail_end > cursor:
             spans.append((cursor, tail_end))
     return spans
+
+
+def passage_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence offsets in a passage's text; a paragraph break (blank line) always ends one."""
+    spans: list[tuple[int, int]] = []
+    cursor = 0
+    for block in text.split("\n\n"):
+        start = text.index(block, cursor)
+        spans.extend(sentence_spans(text, start, start + len(block)))
+        cursor = start + len(block)
+    return spans or [(0, len(text))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from index.text.analysis import Analyzer
-from ingest.sentences import sentence_spans
+from ingest.sentences import passage_sentences
 
 MAX_SENTENCES = 3
 MAX_WORDS = 70
@@ -34,19 +34,9 @@ def matched_words(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[
     return found
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    cursor = 0
-    for block in text.split("\n\n"):
-        start = text.index(block, cursor)
-        spans.extend(sentence_spans(text, start, start + len(block)))
-        cursor = start + len(block)
-    return spans or [(0, len(text))]
-
-
 def make_excerpt(text: str, terms: set[str], analyzer: Analyzer) -> Excerpt:
     """Choose the window of up to three sentences that holds most distinct query terms."""
-    sentences = _sentences(text)
+    sentences = passage_sentences(text)
     matches = matched_words(text, terms, analyzer)
     seen_terms = [{analyzer.term(text[s:e].casefold()) for s, e in matches if start <= s < end} for start, end in sentences]
     best, best_score = (0, 1), (-1.0, 0)

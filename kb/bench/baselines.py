@@ -14,7 +14,7 @@ from rich.table import Table
 
 from index.search.searcher import Searcher
 from ingest.records import Passage
-from kb.bench.evaluate import EvalQuery, _squash, first_relevant, hit_sources, load_queries, metrics
+from kb.bench.evaluate import EvalQuery, answerable, first_relevant, load_queries, metrics, shown, squash
 from kb.bench.measure import QUERIES, percentiles
 from settings import Settings
 
@@ -48,15 +48,15 @@ def _run_ours(searcher: Searcher, mode: str, queries: list[EvalQuery], texts: di
     for q in queries:
         result = searcher.search(q.query, k=10, mode=mode)
         times.append(result.took_ms)
-        scores.append(metrics(first_relevant(hit_sources(result), q.gold, texts)))
+        scores.append(metrics(first_relevant(shown(result), q.gold, texts)))
     return scores, times
 
 
 def bench_baselines(settings: Settings, state: dict[str, Any], console: Console) -> None:
     searcher: Searcher = state["searcher"]
-    queries = load_queries(QUERIES)
+    queries = answerable(load_queries(QUERIES), searcher.documents)
     passages = list(searcher.all_passages())
-    texts = {p.passage_id: _squash(p.text) for p in passages}
+    texts = {p.passage_id: squash(p.text) for p in passages}
     plain, build_s = _run_plain(passages, queries, texts)
     runs = {SYSTEMS[0]: plain}
     for name in SYSTEMS[1:]:

@@ -3,7 +3,7 @@
 search "QUERY" [--k 10] [--mode hybrid|lexical|dense] [--doc ID] [--type T]
        [--year-from Y] [--year-to Y] [--lang nb|nn|en] [--place P] [--json]
        [--batch FILE] [--store DIR] [--config FILE]
-eval [--queries FILE] [--json]
+eval [--queries FILE] [--corpus DIR] [--store DIR] [--modes M ...] [--set KEY=VALUE ...] [--json]
 migrate [--dsn DSN]
 bench [...]  (see kb/bench/run.py)
 """
@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     evaluate.add_argument("--json", action="store_true")
     evaluate.add_argument("--backends", nargs="+", choices=["files", "postgres"], help="evaluate these store backends side by side")
+    evaluate.add_argument("--corpus", type=Path, help="ingest this corpus folder into the store first (e.g. a folder of real PDFs)")
+    evaluate.add_argument("--modes", nargs="+", choices=["hybrid", "lexical", "dense"], help="only these modes")
+    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting, e.g. search.lexical_weight=1.0")
     _common(evaluate)
     migrate = sub.add_parser("migrate", help="create or upgrade the PostgreSQL schema (store.backend: postgres)")
     migrate.add_argument("--dsn", help="database (overrides store.dsn and KB_DSN)")
@@ -146,9 +149,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "search":
             return run_search(args, console)
         if args.command == "eval":
-            from kb.bench.evaluate import run_eval
+            from kb.bench.eval_report import run_eval
 
-            return run_eval(settings_from(args), args.queries, args.json, Console(), args.backends)
+            settings = settings_from(args).with_values(args.set)
+            if args.corpus:
+                from kb.build import ingest_corpus
+
+                settings = settings.with_overrides(corpus=args.corpus)
+                report = ingest_corpus(settings)
+                console.print(f"{args.corpus}: {'published ' + str(report.version) if report.published else 'store is up to date'}")
+            return run_eval(settings, args.queries, args.json, Console(width=160), args.backends, args.modes)
         if args.command == "migrate":
             return run_migrate(settings_from(args), args.dsn, console)
         if args.command == "bench":

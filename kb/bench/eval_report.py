@@ -1,0 +1,70 @@
+"""`python -m index eval`: run the evaluation and print tune and held-out side by side."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from index.search.searcher import open_searcher
+from kb.bench.evaluate import METRICS, PARTS, evaluate, load_queries
+from settings import Settings
+
+
+def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, backends: list[str] | None = None, modes=None) -> int:
+    """Evaluate the configured backend, or several side by side (`--backends files postgres`)."""
+    queries = load_queries(path)
+    reports = {}
+    for backend in backends or [settings.store.backend]:
+        chosen = settings.model_copy(update={"store": settings.store.model_copy(update={"backend": backend})})
+        searcher = open_searcher(chosen)
+        reports[backend] = evaluate(searcher, queries, **({"modes": modes} if modes else {}))
+        searcher.close()
+    if as_json:
+        print(json.dumps(reports if backends else reports[settings.store.backend], ensure_ascii=False, indent=1))
+        return 0
+    for backend, report in reports.items():
+        print_report(report, console, backend if backends else "")
+    return 0
+
+
+def _modes(report: dict[str, Any]) -> list[str]:
+    return [m for m in report if m != "queries"]
+
+
+def print_report(report: dict[str, Any], console: Console, backend: str = "") -> None:
+    modes = _modes(report)
+    counts = {part: report[modes[0]][part]["n"] for part in PARTS}
+    title = f"{backend + ': ' if backend else ''}tune {counts['tune']} / held-out {counts['held-out']} queries"
+    table = Table(title=title, title_justify="left")
+    table.add_column("metric")
+    for mode in modes:
+        for part in PARTS:
+            table.add_column(f"{mode}\n{part}", justify="right")
+    for name in METRICS:
+        table.add_row(name, *(f"{report[mode][part]['overall'][name]:.3f}" for mode in modes for part in PARTS))
+    console.print(table)
+    console.print(kind_table(report, modes))
+
+
+def kind_table(report: dict[str, Any], modes: list[str]) -> Table:
+    """Recall@10 / MRR@10 per kind of query and part, with the kind's word overlap with its gold quotes."""
+    table = Table(title="Recall@10 / MRR@10 per kind (tune | held-out); overlap = share of query words in the gold quote", title_justify="left")
+    for column in ("kind", "n", "overlap", *(f"{mode}\ntune" for mode in modes), *(f"{mode}\nheld-out" for mode in modes)):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    overlaps: dict[str, list[float]] = defaultdict(list)
+    for row in report["queries"].values():
+        overlaps[row["kind"]].append(row["overlap"])
+    for kind in sorted(overlaps):
+        n = "/".join(str(report[modes[0]][part]["kinds"].get(kind, {}).get("n", 0)) for part in PARTS)
+        cells = []
+        for part in PARTS:
+            for mode in modes:
+                values = report[mode][part]["kinds"].get(kind)
+                cells.append(f"{values['R@10']:.2f} / {values['MRR@10']:.2f}" if values else "–")
+        table.add_row(kind, n, f"{sum(overlaps[kind]) / len(overlaps[kind]):.2f}", *cells)
+    return table
