@@ -94,14 +94,15 @@ class EmbedderSettings(Section):
 class IndexSettings(Section):
     bm25_k1: float = Field(1.2, gt=0)
     bm25_b: float = Field(0.75, ge=0, le=1)
-    exact_max_passages: int = Field(50_000, ge=1)  # above this an approximate index is used
+    exact_max_vectors: int = Field(50_000, ge=1)  # dense vectors (sentence windows); above this an approximate index is used
     large_index: Literal["hnsw", "hnsw_sq8", "ivf_sq8"] = "ivf_sq8"
     hnsw_m: int = Field(32, ge=4)
     hnsw_ef_construction: int = Field(64, ge=8)
     hnsw_ef_search: int = Field(128, ge=8)
     ivf_nprobe: int = Field(32, ge=1)
     rerank: int = Field(100, ge=10)  # approximate candidates re-scored exactly
-    exact_filter_max: int = Field(50_000, ge=0)  # filtered subsets up to this size are scanned exactly
+    translation_dictionary: Path | None = Path("/usr/share/dictd/freedict-eng-nor")  # dictd files (.index, .dict.dz); None: none
+    exact_filter_max: int = Field(50_000, ge=0)  # filtered subsets up to this many windows are scanned exactly
 
 
 class SearchSettings(Section):
@@ -111,6 +112,8 @@ class SearchSettings(Section):
     rrf_k: int = Field(60, ge=1)
     lexical_weight: float = Field(1.5, ge=0)
     dense_weight: float = Field(1.0, ge=0)
+    english_lexical_weight: float = Field(0.5, ge=0)  # for queries in English: their words seldom stand in Norwegian text
+    translation_weight: float = Field(1.0, ge=0)  # English query words' Norwegian translations, in the lexical query
     candidates: int = Field(100, ge=10)
 
 
@@ -171,7 +174,7 @@ def _describe(error: ValidationError, source: Path) -> str:
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the folder settings absolute, relative to the config file's folder."""
-    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir")):
+    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary")):
         values = raw.get(section)
         if isinstance(values, dict) and values.get(key):
             values[key] = str((base / str(values[key])).resolve())

@@ -53,3 +53,9 @@ def detect_language(text: str, default: str = "nb") -> str:
     if _detector().detect_language_of(text) == Language.ENGLISH:
         return "en"
     return norwegian_standard(text, default)
+
+
+def is_english(text: str) -> bool:
+    """Whether a query is written in English (lingua is reliable on questions of a few words)."""
+    values = {v.language: v.value for v in _detector().compute_language_confidence_values(text)}
+    return values.get(Language.ENGLISH, 0.0) > 0.5

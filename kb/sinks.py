@@ -18,7 +18,9 @@ from index.backends.files.store import Store, Version, VersionWriter
 from index.builder.embed import EmbeddingCache, PassageEncoder, embed_texts, embedder_name
 from index.builder.indexer import INDEX_DIR, IndexBuild
 from index.builder.manifest import IndexInfo, Manifest, index_signature
-from index.builder.represent import embedding_text
+from index.builder.represent import window_texts
+from index.builder.termspace import build_term_space
+from index.text.translate import english_words
 from ingest.records import CorpusInfo, Document, Passage
 from settings import Settings
 
@@ -121,14 +123,16 @@ class PgSink:
             self.cache.close()
             self.db.close()
 
-    def _built_embedder(self) -> str | None:
+    def _vectors_current(self) -> bool:
+        """Whether the stored vectors were made the way this program and config make them."""
         manifest = self.db.manifest()
-        return manifest.index.embedder if manifest and manifest.index else None
+        wanted = index_signature(self.settings)
+        built = manifest.index if manifest else None
+        return built is not None and (built.embedder, built.index_version) == (wanted["embedder"], wanted["index_version"])
 
     def previous(self) -> dict[str, Document]:
         documents = self.db.documents()
-        built = self._built_embedder()
-        if built and built != index_signature(self.settings)["embedder"]:  # embed everything again
+        if documents and not self._vectors_current():  # another embedder or window layout: embed everything again
             return {file: _stale(doc) for file, doc in documents.items()}
         return documents
 
@@ -138,11 +142,13 @@ class PgSink:
             self.changed = True
 
     def put(self, document: Document, text: str, passages: list[Passage]) -> None:
-        vectors = [
-            embed_texts([embedding_text(p) for p in passages[i : i + EMBED_BATCH]], self.cache, self.encoder)[0]
-            for i in range(0, len(passages), EMBED_BATCH)
-        ]
-        self.db.put_document(document, passages, np.vstack(vectors))
+        windows = []
+        for i in range(0, len(passages), EMBED_BATCH):
+            texts = [window_texts(p) for p in passages[i : i + EMBED_BATCH]]
+            vectors, _ = embed_texts([t for passage in texts for t in passage], self.cache, self.encoder)
+            bounds = np.cumsum([0, *(len(t) for t in texts)])
+            windows += [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self.db.put_document(document, passages, windows)
         self.changed = True
 
     def drop(self, document: Document) -> None:
@@ -150,12 +156,14 @@ class PgSink:
         self.changed = True
 
     def up_to_date(self) -> bool:
-        return not self.changed and self.db.has_vector_index() and self._built_embedder() == index_signature(self.settings)["embedder"]
+        return not self.changed and self.db.has_vector_index() and self._vectors_current()
 
     def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
         signature = index_signature(self.settings)
         info = IndexInfo(**signature, passages=sum(d.passages for d in documents), backend="postgres")
         self.db.build_vector_index(self.settings.store.index_build_memory)
+        surface, counts = self.db.lexicon_forms()
+        self.db.put_term_space(build_term_space(self.settings, surface, counts, english_words(self.settings.index.translation_dictionary)))
         return f"generation {self.db.publish(Manifest(corpus, info))}"
 
     def abandon(self) -> None:

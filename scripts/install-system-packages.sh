@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the project uses: Tesseract with Norwegian data (OCR of scanned
-# pages) and Chromium (the real-browser test). Installs only what is missing.
+# pages), the English-Norwegian FreeDict dictionary (translating English queries)
+# and Chromium (the real-browser test). Installs only what is missing.
 set -euo pipefail
-packages=(tesseract-ocr tesseract-ocr-nor chromium)
+packages=(tesseract-ocr tesseract-ocr-nor dict-freedict-eng-nor chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

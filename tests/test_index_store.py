@@ -74,15 +74,15 @@ def test_embeddings_are_cached_by_text(tmp_path: Path, make_settings):
     settings = make_settings(corpus=small_corpus(tmp_path / "corpus"))
     first = ingest_corpus(settings)
     manifest = Store(settings.store.dir).require_current().manifest()
-    assert manifest.index.embedded_now == manifest.index.passages
+    assert manifest.index.embedded_now == manifest.index.windows > manifest.index.passages  # sentence windows are embedded
     corpus = settings.corpus.dir
     (corpus / "notat.txt").write_text("Et kort notat om områdeløft i Trondheim og Saupstad.\n", encoding="utf-8")
     ingest_corpus(settings)
     manifest = Store(settings.store.dir).require_current().manifest()
-    assert manifest.index.embedded_now == 1  # only the new passage
+    assert manifest.index.embedded_now == 1  # only the new passage's one window
     assert first.version != Store(settings.store.dir).require_current().name
     cache = EmbeddingCache(settings.store.cache, manifest.index.embedder)
-    assert len(cache) == manifest.index.passages
+    assert len(cache) == manifest.index.windows
 
 
 def test_a_killed_ingest_leaves_the_old_index_answering(tmp_path: Path, make_settings):

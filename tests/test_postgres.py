@@ -17,7 +17,7 @@ import pytest
 
 from index.backends.postgres.backend import PgBackend
 from index.backends.postgres.connection import PostgresError
-from index.backends.postgres.lexical import MATCH_BUDGET, TermGroup, match_tsquery
+from index.backends.postgres.lexical import MATCH_BUDGET, TermGroup, match_plan
 from index.backends.postgres.local import PgServer
 from index.backends.postgres.schema import LATEST, missing_columns
 from index.builder.columns import COLUMN_NAMES
@@ -84,7 +84,7 @@ def test_the_passage_table_has_exactly_the_declared_columns(pg: PgServer):
     with psycopg.connect(dsn) as conn:
         assert missing_columns(conn) == []
         stored = [r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'passages' ORDER BY ordinal_position")]
-    assert stored == ["row_id", *COLUMN_NAMES, "year", "doc_type", "places", "embedding", "tsv"]
+    assert stored == ["row_id", *COLUMN_NAMES, "year", "doc_type", "places", "tsv", "lex_length"]
 
 
 def test_same_hits_and_json_as_the_files_backend(pg_corpus: Settings, corpus_store: Settings):
@@ -272,11 +272,11 @@ def test_first_load_builds_the_vector_index_once_and_an_interrupted_one_is_repai
 
     def index_exists() -> bool:
         with psycopg.connect(settings.store.dsn) as conn:
-            return conn.execute("SELECT to_regclass('passages_embedding') IS NOT NULL").fetchone()[0]
+            return conn.execute("SELECT to_regclass('windows_embedding') IS NOT NULL").fetchone()[0]
 
     assert ingest_corpus(settings).published and index_exists()
     with psycopg.connect(settings.store.dsn) as conn:  # as a first load that died before its end leaves it
-        conn.execute("DROP INDEX passages_embedding")
+        conn.execute("DROP INDEX windows_embedding")
     assert not index_exists()
     report = ingest_corpus(settings)  # nothing changed in the corpus, but the index is missing
     assert report.published and index_exists()
@@ -285,25 +285,26 @@ def test_first_load_builds_the_vector_index_once_and_an_interrupted_one_is_repai
         plan = "\n".join(
             r[0]
             for r in conn.execute(
-                "EXPLAIN SELECT row_id FROM passages ORDER BY embedding <=> (SELECT embedding FROM passages LIMIT 1) LIMIT 5"
+                "EXPLAIN SELECT row_id FROM windows ORDER BY embedding <=> (SELECT embedding FROM windows LIMIT 1) LIMIT 5"
             )
         )
-    assert "passages_embedding" in plan
+    assert "windows_embedding" in plan
 
 
 def test_lexical_matching_stays_within_its_budget():
     """Common words still count in the score, but only passages with the rarer words are ranked."""
     rare, middle, common = (
-        TermGroup("grunnbemanning", 5.5, 300),
-        TermGroup("barnehag | barnehageplass", 2.1, 9_800),
-        TermGroup("oslo", 1.3, 60_000),
+        TermGroup(("grunnbemanning",), 5.5, 300),
+        TermGroup(("barnehag", "barnehageplass"), 2.1, 9_800),
+        TermGroup(("oslo",), 1.3, 60_000),
     )
-    assert match_tsquery([common, rare]) == "grunnbemanning"
-    assert match_tsquery([middle, rare, common]) == "grunnbemanning"  # 300 + 9,800 would pass MATCH_BUDGET
-    assert match_tsquery([TermGroup("okt", 2.0, 5_000), rare]) == "grunnbemanning | okt"
-    assert match_tsquery([common]) == "oslo"  # one word: rank what it matches
-    crowded = [TermGroup(t, 1.0, MATCH_BUDGET + 1 + i) for i, t in enumerate(("a", "b", "c"))]
-    assert match_tsquery(crowded) == "(a) & (b) | (a) & (c) | (b) & (c)"
+    assert match_plan([common, rare]) == ([rare], 1)
+    assert match_plan([middle, rare, common]) == ([rare], 1)  # 300 + 9,800 would pass MATCH_BUDGET
+    okt = TermGroup(("okt",), 2.0, 5_000)
+    assert match_plan([okt, rare]) == ([rare, okt], 1)
+    assert match_plan([common]) == ([common], 1)  # one word: rank what it matches
+    crowded = [TermGroup((t,), 1.0, MATCH_BUDGET + 1 + i) for i, t in enumerate(("a", "b", "c"))]
+    assert match_plan(crowded) == (crowded, 2)  # passages need two of the (four) rarest
 
 
 def test_unreachable_database_is_a_clear_error(corpus_store: Settings):

@@ -62,7 +62,7 @@ def test_approximate_indexes_find_the_exact_neighbours(kind: str, tmp_path: Path
     vectors = centers[rng.integers(0, 50, 20_000)] + 0.3 * rng.normal(size=(20_000, 64))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     np.save(tmp_path / "vectors.npy", vectors)
-    cfg = IndexSettings(exact_max_passages=1000, ivf_nprobe=16, rerank=100, exact_filter_max=1000)
+    cfg = IndexSettings(exact_max_vectors=1000, ivf_nprobe=16, rerank=100, exact_filter_max=1000)
     index = DenseIndex.build(np.load(tmp_path / "vectors.npy", mmap_mode="r"), cfg, tmp_path, kind)
     assert index.kind == kind
     loaded = DenseIndex.load(tmp_path, cfg)

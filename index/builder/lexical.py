@@ -72,6 +72,7 @@ class LexicalBuilder:
         dl, df, runs = self._write_runs(expand_start, expand_ids, empty_id)
         self._write_index(dl, df, runs)
         surface = {term: forms.most_common(1)[0][0] for term, forms in zip(terms, self.written, strict=True)}
+        self.surface, self.term_counts = surface, dict(zip(terms, self.counts, strict=True))
         lexicon = {"compounds": {k: list(v) for k, v in compounds.items()}, "surface": surface}
         (self.folder / LEXICON).write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
         shutil.rmtree(self.tmp, ignore_errors=True)

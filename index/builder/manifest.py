@@ -17,12 +17,12 @@ from ingest.records import CorpusInfo
 from settings import Settings
 
 # Bump when the analysis or index layout changes, so stores built before are rebuilt.
-INDEX_VERSION = 4
+INDEX_VERSION = 7  # 7: sentence windows in the dense index, the term space for English queries
 
 
 def index_signature(settings: Settings) -> dict[str, Any]:
     """What an index depends on besides the passages: the embedder, the index settings, the layout."""
-    return {"embedder": embedder_name(settings.embedder), "index": settings.index.model_dump(), "index_version": INDEX_VERSION}
+    return {"embedder": embedder_name(settings.embedder), "index": settings.index.model_dump(mode="json"), "index_version": INDEX_VERSION}
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class IndexInfo:
     index_version: int
     passages: int
     backend: str = "files"
+    windows: int = 0  # sentence windows, each with a vector
     dim: int = 0
     dense: str = ""  # the FAISS index type (files backend)
     embedded_now: int = 0  # passages embedded by this build (the rest came from the cache)

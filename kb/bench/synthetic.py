@@ -1,10 +1,11 @@
 """Synthetic stores of any size, made from the bundled corpus, for the scale benchmark.
 
 Each synthetic passage takes a run of sentences from one real passage and a run
-from another, so the text has the corpus's vocabulary and sentence shapes; its
-embedding is the two source passages' real embeddings mixed in the same
-proportion, plus a little noise, and normalized (embedding a million texts with
-the 4-bit model would take days on two cores). Documents of 1,000 passages get
+from another, so the text has the corpus's vocabulary and sentence shapes; each
+of its sentence windows gets the real embedding of a window of one of the two
+source passages (chosen in proportion to their share of the text), plus a
+little noise, normalized (embedding millions of windows with the 4-bit model
+would take days on two cores). Documents of 1,000 passages get
 random years, types and places. The vectors go into the embedding cache, so the
 real index builder finds them there.
 """
@@ -17,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.arrays import load_npy
 from index.backends.files.store import Store, write_json
-from index.builder.dense import VECTORS_FILE
+from index.builder.dense import open_vectors
 from index.builder.embed import EmbeddingCache, embedder_name, text_key
 from index.builder.indexer import INDEX_DIR
-from index.builder.represent import embedding_text
+from index.builder.represent import window_texts
 from index.builder.table import PassageTable, TableWriter
+from index.builder.windows import WindowMap
 from ingest.records import Document, Passage
 from ingest.sentences import sentence_spans
 from settings import Settings
@@ -42,7 +43,8 @@ class Sources:
 
     passages: list[Passage]
     sentences: list[list[str]]
-    vectors: np.ndarray
+    vectors: np.ndarray  # the real windows' vectors
+    windows: WindowMap
     usable: list[int]
 
     @classmethod
@@ -51,7 +53,12 @@ class Sources:
         passages = list(PassageTable(version.path))
         sentences = [[p.text[s:e] for s, e in sentence_spans(p.text)] for p in passages]
         usable = [i for i, s in enumerate(sentences) if len(s) >= 3 and not passages[i].is_note]
-        return cls(passages, sentences, load_npy(version.path / INDEX_DIR / VECTORS_FILE), usable)
+        info = version.manifest().index
+        folder = version.path / INDEX_DIR
+        return cls(passages, sentences, np.asarray(open_vectors(folder, info.windows, info.dim)), WindowMap.load(folder), usable)
+
+    def window_vector(self, row: int, rng: random.Random) -> np.ndarray:
+        return self.vectors[rng.randrange(int(self.windows.offsets[row]), int(self.windows.offsets[row + 1]))]
 
 
 class Mixer:
@@ -60,8 +67,8 @@ class Mixer:
         self.rng = random.Random(seed)
         self.nprng = np.random.default_rng(seed)
 
-    def passage(self, number: int, doc_id: str, ordinal: int, last: int, offset: int) -> tuple[Passage, np.ndarray]:
-        """One synthetic passage (text from two real ones) and its mixed, normalized vector."""
+    def passage(self, number: int, doc_id: str, ordinal: int, last: int, offset: int) -> tuple[Passage, list[np.ndarray]]:
+        """One synthetic passage (text from two real ones) and its windows' vectors."""
         src, rng = self.sources, self.rng
         a, b = rng.choice(src.usable), rng.choice(src.usable)
         take_a, take_b = rng.randint(2, 5), rng.randint(2, 5)
@@ -82,8 +89,11 @@ class Mixer:
             next_id=f"{number + 1:016x}" if ordinal < last else None,
         )
         dim = src.vectors.shape[1]
-        vector = share * src.vectors[a] + (1 - share) * src.vectors[b] + self.nprng.normal(0, NOISE / np.sqrt(dim), dim)
-        return passage, vector / np.linalg.norm(vector)
+        vectors = []
+        for _ in window_texts(passage):
+            vector = src.window_vector(a if rng.random() < share else b, rng) + self.nprng.normal(0, NOISE / np.sqrt(dim), dim)
+            vectors.append(vector / np.linalg.norm(vector))
+        return passage, vectors
 
     def document(self, doc_id: str, title: str, passages: int) -> Document:
         rng = self.rng
@@ -109,10 +119,10 @@ def generate(settings: Settings, target: Path, n: int, seed: int = 7) -> Setting
         doc_id, count = f"syn-{first // PER_DOC:05d}", min(PER_DOC, n - first)
         passages, offset = [], 0
         for ordinal in range(count):
-            passage, vector = mixer.passage(first + ordinal, doc_id, ordinal, count - 1, offset)
+            passage, window_vectors = mixer.passage(first + ordinal, doc_id, ordinal, count - 1, offset)
             passages.append(passage)
-            keys.append(text_key(embedding_text(passage)))
-            vectors.append(vector)
+            keys += [text_key(text) for text in window_texts(passage)]
+            vectors += window_vectors
             offset = passage.end + 2
         table.add(passages)
         (version / "texts" / f"{doc_id}.txt").write_text("\n\n".join(p.text for p in passages), encoding="utf-8")

@@ -50,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     evaluate.add_argument("--backends", nargs="+", choices=["files", "postgres"], help="evaluate these store backends side by side")
     evaluate.add_argument("--corpus", type=Path, help="ingest this corpus folder into the store first (e.g. a folder of real PDFs)")
     evaluate.add_argument("--modes", nargs="+", choices=["hybrid", "lexical", "dense"], help="only these modes")
-    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting, e.g. search.lexical_weight=1.0")
+    evaluate.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a setting, e.g. search.candidates=200")
     _common(evaluate)
     migrate = sub.add_parser("migrate", help="create or upgrade the PostgreSQL schema (store.backend: postgres)")
     migrate.add_argument("--dsn", help="database (overrides store.dsn and KB_DSN)")

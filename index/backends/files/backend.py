@@ -14,6 +14,8 @@ from index.backends.files.store import Store, StoreError, Version
 from index.builder.indexer import INDEX_DIR
 from index.builder.manifest import index_signature
 from index.builder.table import LANGUAGES, PassageTable
+from index.builder.termspace import load as load_space
+from index.builder.windows import PER_PASSAGE, WindowMap
 from index.query import Filters
 from ingest.records import Passage
 from settings import Settings
@@ -31,7 +33,9 @@ class FilesBackend:
         self.documents = self.version.documents()
         self.table = PassageTable(self.version.path)
         self.dense = DenseIndex.load(folder, settings.index)
+        self.windows = WindowMap.load(folder)
         self.lexicon = LexicalIndex.load(folder / "lexical")
+        self.term_space = load_space(folder / "lexical")
         self._columns()
 
     def _check_manifest(self, settings: Settings) -> None:
@@ -109,11 +113,17 @@ class FilesBackend:
                 mask = np.zeros(len(self.table), dtype=np.float32)
                 mask[allowed] = 1
             pool = max(request.n, PHRASE_POOL) if request.phrases else request.n
-            lists["lexical"] = top_rows(self.lexicon.scores(request.terms, mask), pool)
+            lists["lexical"] = top_rows(self.lexicon.scores(request.terms, mask, request.weights), pool)
         if request.dense and request.vector is not None:
             pool = max(request.n * 10, 200) if request.phrases else request.n
-            lists["dense"] = self.dense.search(request.vector, pool, allowed)
+            lists["dense"] = self.dense_ranking(request.vector, pool, allowed)
         return lists
+
+    def dense_ranking(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> Ranked:
+        """Passages by their best sentence window."""
+        windows = None if allowed is None else self.windows.of_rows(allowed)
+        found = self.dense.search(vector, n * PER_PASSAGE, windows)
+        return self.windows.best_per_passage(found, n)
 
 
 def open_version(settings: Settings, version: Version | None) -> tuple[Version, BinaryIO]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import bm25s
@@ -43,8 +43,9 @@ class LexicalIndex(Lexicon):
         compounds = {k: tuple(v) for k, v in lexicon["compounds"].items()}
         return cls(bm25, compounds, lexicon["surface"])
 
-    def scores(self, terms: list[str], mask: np.ndarray | None = None) -> np.ndarray:
-        """BM25 score of every passage for the query terms (0 where masked out).
+    def scores(self, terms: list[str], mask: np.ndarray | None = None, weights: Mapping[str, float] | None = None) -> np.ndarray:
+        """BM25 score of every passage for the query terms (0 where masked out); a term counts
+        once, with its weight (1 unless `weights` says otherwise).
 
         Reads bm25s's index arrays directly: a term's postings have distinct
         passages, so plain fancy-index addition is exact, and many times faster than
@@ -53,9 +54,11 @@ class LexicalIndex(Lexicon):
         index = self.bm25.scores
         scores = np.zeros(index["num_docs"], dtype=np.float32)
         data, indices, indptr = index["data"], index["indices"], index["indptr"]
-        for term_id in {self.bm25.vocab_dict[t] for t in terms if t in self.vocabulary}:
+        for term in dict.fromkeys(t for t in terms if t in self.vocabulary):
+            term_id = self.bm25.vocab_dict[term]
+            weight = weights.get(term, 1.0) if weights else 1.0
             start, end = int(indptr[term_id]), int(indptr[term_id + 1])
-            scores[indices[start:end]] += data[start:end]
+            scores[indices[start:end]] += data[start:end] if weight == 1.0 else weight * data[start:end]
         return scores * mask if mask is not None else scores
 
 

@@ -1,6 +1,6 @@
 """FAISS inner-product search over normalized vectors, ids = passage row numbers.
 
-An approximate index (above `exact_max_passages`) proposes `rerank` candidates,
+An approximate index (above `exact_max_vectors`) proposes `rerank` candidates,
 re-scored exactly from the stored float vectors (memory-mapped), so the final
 order is exact among the candidates.
 
@@ -11,13 +11,13 @@ subsets use a FAISS ID selector inside the search, not a filter after it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from index.arrays import load_npy
-from index.builder.dense import INDEX_FILE, KIND_FILE, VECTORS_FILE, build_dense_index
+from index.builder.dense import INDEX_FILE, META_FILE, VECTORS_FILE, build_dense_index, open_vectors
 from settings import IndexSettings
 
 
@@ -30,17 +30,16 @@ class DenseIndex:
 
     @classmethod
     def build(cls, vectors: np.ndarray, cfg: IndexSettings, folder: Path, kind: str | None = None) -> DenseIndex:
-        """Build the index for `vectors` in `folder` and open it."""
-        build_dense_index(vectors, cfg, folder, kind)
+        """Store `vectors` in `folder`, build their index and open it."""
+        np.ascontiguousarray(vectors, dtype=np.float32).tofile(folder / VECTORS_FILE)
+        build_dense_index(open_vectors(folder, *vectors.shape), cfg, folder, kind)
         return cls.load(folder, cfg)
 
     @classmethod
     def load(cls, folder: Path, cfg: IndexSettings) -> DenseIndex:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
         index = faiss.read_index(str(folder / INDEX_FILE))
-        vectors = load_npy(folder / VECTORS_FILE, mmap_mode="r")
-        kind_file = folder / KIND_FILE
-        kind = kind_file.read_text(encoding="utf-8").strip() if kind_file.exists() else "flat"
-        return cls(index, vectors, cfg, kind)
+        return cls(index, open_vectors(folder, meta["count"], meta["dim"]), cfg, meta["kind"])
 
     def __len__(self) -> int:
         return len(self.vectors)

@@ -1,11 +1,11 @@
 """The PostgreSQL + pgvector backend: both retrievers' candidate lists in one SQL statement.
 
-Lexical: `ts_rank` over a `tsvector` built with PostgreSQL's `norwegian`
-configuration on æøå-folded text (the same folding as the files backend), with
-the query analyzed by our own analyzer (stems; compound heads expanded to the
-compounds that contain them; typos corrected against the lexicon), each term
-weighted by its BM25 IDF (index/backends/postgres/lexical.py). Dense: an HNSW
-cosine index; `hnsw.iterative_scan` keeps filtered kNN returning k rows when k
+Lexical: BM25 over the passages' analyzed terms (the `postings` table, the same
+analysis as the files backend), a query term counting with the compounds that
+contain it (index/backends/postgres/lexical.py); the `tsvector` column serves
+quoted phrases. Dense: an HNSW
+cosine index over the passages' sentence windows, a passage scored by its best
+window; `hnsw.iterative_scan` keeps filtered kNN returning k rows when k
 matching rows exist. The lists go back to the searcher, which fuses them as it
 does for the files backend.
 """
@@ -19,22 +19,35 @@ import numpy as np
 
 from index.backends.base import Ranked, Retrieval, StoreError
 from index.backends.postgres.connection import PostgresError, connect, describe, pool, pooled, read_state
-from index.backends.postgres.lexical import TermGroup, TermStats, load_lexicon, match_tsquery, phrase_tsquery
+from index.backends.postgres.lexical import TermGroup, TermStats, load_lexicon, match_plan, phrase_tsquery
 from index.backends.postgres.schema import missing_columns
 from index.builder.columns import COLUMN_NAMES, from_row
 from index.builder.manifest import Manifest, index_signature
+from index.builder.windows import PER_PASSAGE
 from index.query import Filters
+from index.text.translate import TermSpace
 from ingest.records import Document, Passage
 from settings import Settings
 
-# ts_rank per query term, normalized by 1 + log(unique words) (flag 16), weighted by
-# the term's IDF. Measured on tests/eval against ts_rank_cd and the other flags.
-RANK_NORMALIZATION = 16
 _SELECT_PASSAGE = "p.row_id, " + ", ".join(f"p.{name}" for name in COLUMN_NAMES)
 
 
 def _passage(row: tuple) -> Passage:
     return from_row(row[1:])
+
+
+def _term_space(conn) -> TermSpace | None:
+    rows = conn.execute("SELECT term, english, embedding, hubness FROM term_space ORDER BY english, term").fetchall()
+    terms = [(t, _vector(v), h) for t, english, v, h in rows if not english]
+    if not terms:
+        return None
+    english = {t: _vector(v) for t, is_english, v, _ in rows if is_english}
+    vectors = np.vstack([v for _, v, _ in terms])
+    return TermSpace(tuple(t for t, _, _ in terms), vectors, np.array([h for _, _, h in terms], dtype=np.float32), english)
+
+
+def _vector(value) -> np.ndarray:
+    return np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value, dtype=np.float32)
 
 
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
@@ -88,6 +101,8 @@ class PgBackend:
         self.lexicon, containing = load_lexicon(conn)
         count = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self.terms = TermStats(dict(conn.execute("SELECT term, docs FROM term_docs").fetchall()), containing, count)
+        self.term_space = _term_space(conn)
+        self.bm25 = (settings.index.bm25_k1, settings.index.bm25_b, float(read_state(conn, "avgdl") or 1.0))
 
     @property
     def name(self) -> str:
@@ -129,12 +144,12 @@ class PgBackend:
         with pooled(self.pool, self.dsn) as conn:
             if not request.filters.is_empty() and not conn.execute(f"SELECT EXISTS (SELECT 1 FROM passages p WHERE {where})", params).fetchone()[0]:
                 return None
-            groups = self.terms.term_groups(request.terms) if request.lexical else []
+            groups = self.terms.term_groups(request.terms, request.weights) if request.lexical else []
             vector = np.asarray(request.vector, dtype=np.float32) if request.dense and request.vector is not None else None
             phrase = phrase_tsquery(self.lexicon, request.phrases)
             parts, args = [], []
             if groups:
-                _lexical_cte(groups, where, params, phrase, request.n, parts, args)
+                _lexical_cte(groups, self.bm25, where, params, phrase, request.n, parts, args)
             if vector is not None:
                 _dense_cte(vector, where, params, phrase, request.n, parts, args)
             lists: dict[str, Ranked] = {name: [] for name, wanted in (("lexical", request.lexical), ("dense", vector is not None)) if wanted}
@@ -142,38 +157,50 @@ class PgBackend:
                 return lists
             with conn.transaction():
                 conn.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-                conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, request.n))}")
+                conn.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(1000, request.n * PER_PASSAGE))}")
                 rows = conn.execute("WITH " + ", ".join(cte for cte, _ in parts) + " " + " UNION ALL ".join(sel for _, sel in parts), args)
                 for name, row_id, score in rows:
                     lists[name].append((row_id, float(score)))
         return {name: sorted(ranked, key=lambda pair: (-pair[1], pair[0])) for name, ranked in lists.items()}
 
 
-def _lexical_cte(groups: list[TermGroup], where: str, params: list[Any], phrase: str, n: int, parts: list, args: list) -> None:
-    """The lexical list: the inner query reads each matching tsvector once (`|| ''` makes an
-    in-memory copy; OFFSET 0 keeps it a separate step), since otherwise every ts_rank call
-    decompresses the stored value again."""
-    score = " + ".join(f"%s * ts_rank(m.v, to_tsquery('simple', %s), {RANK_NORMALIZATION})" for _ in groups)
+def _lexical_cte(groups: list[TermGroup], bm25: tuple[float, float, float], where: str, params: list[Any], phrase: str, n: int, parts: list, args: list) -> None:
+    """The lexical list: BM25 over the stored postings, as the files backend scores it
+    (Lucene IDF, tf / (tf + k1 (1 - b + b dl / avgdl)) per query term and its compounds),
+    for the passages that hold the rarer query terms."""
+    k1, b, avgdl = bm25
+    chosen, need = match_plan(groups)
+    members = [(gid, term, group.idf) for gid, group in enumerate(groups) for term in group.members]
     phrase_sql = " AND p.tsv @@ to_tsquery('simple', %s)" if phrase else ""
     parts.append(
         (
-            f"lex AS (SELECT m.row_id, {score} AS score FROM (SELECT p.row_id, p.tsv || ''::tsvector AS v FROM passages p "
-            f"WHERE p.tsv @@ to_tsquery('simple', %s) AND {where}{phrase_sql} OFFSET 0) m ORDER BY score DESC, m.row_id LIMIT %s)",
+            "grp AS (SELECT * FROM unnest(%s::int[], %s::text[], %s::float8[]) AS g(gid, term, weight)), "
+            "cand AS (SELECT po.passage_row_id AS row_id FROM postings po JOIN grp g ON g.term = po.term WHERE g.gid = ANY(%s::int[]) "
+            "GROUP BY po.passage_row_id HAVING count(DISTINCT g.gid) >= %s), "
+            "tfs AS (SELECT po.passage_row_id AS row_id, g.gid, max(g.weight) AS weight, sum(po.tf) AS tf FROM postings po "
+            "JOIN grp g ON g.term = po.term WHERE po.passage_row_id IN (SELECT row_id FROM cand) GROUP BY po.passage_row_id, g.gid), "
+            "lex AS (SELECT t.row_id, sum(t.weight * t.tf / (t.tf + %s * (1 - %s + %s * p.lex_length / %s))) AS score "
+            f"FROM tfs t JOIN passages p ON p.row_id = t.row_id WHERE {where}{phrase_sql} GROUP BY t.row_id ORDER BY score DESC, t.row_id LIMIT %s)",
             "SELECT 'lexical', row_id, score FROM lex",
         )
     )
-    args += [value for group in groups for value in (group.idf, group.query)]
-    args += [match_tsquery(groups), *params, *([phrase] if phrase else []), n]
+    args += [[m[0] for m in members], [m[1] for m in members], [m[2] for m in members], [groups.index(g) for g in chosen], need]
+    args += [k1, b, b, avgdl, *params, *([phrase] if phrase else []), n]
 
 
 def _dense_cte(vector: np.ndarray, where: str, params: list[Any], phrase: str, n: int, parts: list, args: list) -> None:
-    """The dense list: HNSW cosine kNN (ten times deeper when a phrase must also match)."""
+    """The dense list: passages by their best sentence window, from HNSW cosine kNN over the
+    windows (ten times deeper when a phrase must also match)."""
+    narrowed = where != "TRUE" or phrase
     phrase_sql = " AND p.tsv @@ to_tsquery('simple', %s)" if phrase else ""
+    allowed = f"w.passage_row_id IN (SELECT p.row_id FROM passages p WHERE {where}{phrase_sql})" if narrowed else "TRUE"
     parts.append(
         (
-            f"den AS (SELECT p.row_id, 1 - (p.embedding <=> %s) AS score FROM passages p WHERE {where}{phrase_sql} "
-            "ORDER BY p.embedding <=> %s LIMIT %s)",
+            "den AS (SELECT x.passage_row_id AS row_id, max(x.score) AS score FROM ("
+            f"SELECT w.passage_row_id, 1 - (w.embedding <=> %s) AS score FROM windows w WHERE {allowed} "
+            "ORDER BY w.embedding <=> %s LIMIT %s) x GROUP BY x.passage_row_id ORDER BY score DESC, row_id LIMIT %s)",
             "SELECT 'dense', row_id, score FROM den",
         )
     )
-    args += [vector, *params, *([phrase] if phrase else []), vector, n if not phrase else 10 * n]
+    limit = n if not phrase else 10 * n
+    args += [vector, *(params if narrowed else []), *([phrase] if phrase else []), vector, limit * PER_PASSAGE, limit]

@@ -1,15 +1,18 @@
-"""Lexical ranking on PostgreSQL: the lexicon from its tables, IDF per term, and the tsqueries.
+"""BM25 on PostgreSQL: the lexicon from its tables, IDF per term, and which passages to rank.
 
-PostgreSQL ranks without IDF, so each query term is ranked on its own
-(`ts_rank`, with the compounds that contain it) and weighted by its BM25 IDF
-from the `term_docs` table kept by the ingest: rare words count more, as in BM25.
+The ingest stores each passage's analyzed terms with their counts (`postings`,
+the same analysis as the files backend) and its length; a query term counts
+with the compounds that contain it ("satsing" also finds "områdesatsingene",
+as the files backend's compound parts do), weighted by its BM25 IDF from
+`term_docs`. PostgreSQL has no top-k text index, so the statement ranks only the
+passages that hold one of the query's rarer terms (`match_plan`).
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +28,8 @@ _SAFE_TERM = re.compile(r"^[a-z0-9]+$")
 
 @dataclass(frozen=True)
 class TermGroup:
-    query: str  # tsquery: the term | the compounds that contain it
-    idf: float
+    members: tuple[str, ...]  # the term and the compounds that contain it
+    idf: float  # the term's IDF times its weight in the query
     rows: int  # passages that contain a member (at most; the sum over members)
 
 
@@ -58,43 +61,40 @@ class TermStats:
         self.count = count
 
     def idf(self, term: str) -> float:
-        """BM25's (Lucene) inverse document frequency of a term among the passages."""
-        df = min(self.docs.get(term) or sum(self.docs.get(c, 0) for c in self.containing.get(term, ())), self.count)
+        """BM25's (Lucene) inverse document frequency of a term (in itself or in a compound) among the passages."""
+        df = min(self.docs.get(term, 0) + sum(self.docs.get(c, 0) for c in self.containing.get(term, ())), self.count)
         return float(np.log(1 + (self.count - df + 0.5) / (df + 0.5)))
 
-    def term_groups(self, terms: list[str]) -> list[TermGroup]:
-        """Per query term: a tsquery of it and the compounds that contain it, its IDF and row count."""
+    def term_groups(self, terms: list[str], weights: Mapping[str, float] | None = None) -> list[TermGroup]:
+        """Per query term: a tsquery of it and the compounds that contain it, its IDF (times its weight) and row count."""
         groups = []
         for term in dict.fromkeys(terms):
             members = [t for t in dict.fromkeys([term, *self.containing.get(term, ())]) if _SAFE_TERM.match(t) and (t in self.docs)]
             if members:
                 rows = min(self.count, sum(self.docs[m] for m in members))
-                groups.append(TermGroup(" | ".join(members), self.idf(term), rows))
+                groups.append(TermGroup(tuple(members), self.idf(term) * (weights or {}).get(term, 1.0), rows))
         return groups
 
 
-def match_tsquery(groups: list[TermGroup]) -> str:
-    """What a passage must match to be ranked: the rarest groups, within MATCH_BUDGET rows.
+def match_plan(groups: list[TermGroup]) -> tuple[list[TermGroup], int]:
+    """Which groups a passage must hold to be ranked, and how many of them: the rarest, within MATCH_BUDGET rows.
 
-    PostgreSQL has no top-k text index: `ts_rank` scores every row that matches,
-    so a query of common words would rank most of the table (measured: 0.5 s at
-    100,000 passages, growing with the table). A row that matches only the
-    common words would score low anyway (their IDF is low); the score still
-    counts every group. The rarest group always takes part; when even it is
-    over the budget, passages need two of the four rarest words.
+    PostgreSQL has no top-k text index: the statement scores every passage that
+    matches, so a query of common words would score most of the table. A passage
+    that holds only the common words would score low anyway (their IDF is low); its
+    score still counts every group. The rarest group always takes part; when even
+    it is over the budget, passages need two of the four rarest.
     """
     ordered = sorted(groups, key=lambda g: g.rows)
     if ordered[0].rows > MATCH_BUDGET and len(ordered) > 1:
-        # Even the rarest word is common: rank the passages with two of the rarest words.
-        rarest = ordered[:4]
-        return " | ".join(f"({a.query}) & ({b.query})" for a, b in itertools.combinations(rarest, 2))
+        return ordered[:4], 2
     chosen, rows = [], 0
     for group in ordered:
         if chosen and rows + group.rows > MATCH_BUDGET:
             break
-        chosen.append(group.query)
+        chosen.append(group)
         rows += group.rows
-    return " | ".join(chosen)
+    return chosen, 1
 
 
 def phrase_tsquery(lexicon: Lexicon, phrases: tuple[str, ...]) -> str:

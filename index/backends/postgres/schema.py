@@ -14,12 +14,16 @@ import psycopg
 
 from index.builder.columns import COLUMN_NAMES, column_ddl
 
-# The HNSW index over the passage vectors. A first load into an empty table drops
-# it and builds it once at the end (index/backends/postgres/store.py): much faster than
-# inserting a million vectors into the graph one at a time.
-VECTOR_INDEX = "passages_embedding"
+# The HNSW index over the sentence windows' vectors. A first load into an empty
+# table drops it and builds it once at the end (index/backends/postgres/store.py):
+# much faster than inserting a million vectors into the graph one at a time.
+VECTOR_INDEX = "windows_embedding"
 VECTOR_INDEX_SQL = (
-    f"CREATE INDEX IF NOT EXISTS {VECTOR_INDEX} ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+    f"CREATE INDEX IF NOT EXISTS {VECTOR_INDEX} ON windows USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+)
+# Migration 1 indexed one vector per passage; kept as it was for databases created then.
+_PASSAGE_VECTOR_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS passages_embedding ON passages USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
 )
 
 MIGRATIONS: list[str] = [
@@ -84,6 +88,37 @@ MIGRATIONS: list[str] = [
     CREATE TABLE kb_state (key text PRIMARY KEY, value jsonb NOT NULL);
     INSERT INTO kb_state VALUES ('generation', '0');
     """,
+    # 2: the dense index holds sentence windows, several per passage (index/builder/represent.py);
+    # the lexical side scores BM25 over stored postings; the term space for English queries.
+    # The next ingest writes every document again (the manifest's index_version changed).
+    r"""
+    CREATE TABLE windows (
+        row_id bigserial PRIMARY KEY,
+        passage_row_id bigint NOT NULL REFERENCES passages (row_id) ON DELETE CASCADE,
+        embedding vector({dim}) NOT NULL
+    );
+    CREATE INDEX windows_passage ON windows (passage_row_id);
+    {vector_index};
+    -- The vocabulary in the embedder's space, for translating English queries (index/builder/termspace.py),
+    -- and the English reference words (english = true).
+    CREATE TABLE term_space (
+        term text NOT NULL, english boolean NOT NULL, embedding vector({dim}) NOT NULL, hubness real NOT NULL,
+        PRIMARY KEY (english, term)
+    );
+    DROP INDEX IF EXISTS passages_embedding;
+    ALTER TABLE passages DROP COLUMN embedding;
+
+    -- BM25 as the files backend scores it: each passage's analyzed terms with their
+    -- counts, and its length in terms (index/backends/postgres/lexical.py).
+    ALTER TABLE passages ADD COLUMN lex_length integer NOT NULL DEFAULT 0;
+    CREATE TABLE postings (
+        term text NOT NULL,
+        passage_row_id bigint NOT NULL REFERENCES passages (row_id) ON DELETE CASCADE,
+        tf real NOT NULL,
+        PRIMARY KEY (term, passage_row_id)
+    );
+    CREATE INDEX postings_passage ON postings (passage_row_id);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
@@ -104,7 +139,8 @@ def migrate(conn: psycopg.Connection, dim: int) -> tuple[int, int]:
         conn.execute("SELECT pg_advisory_xact_lock(7431)")  # two migrations at once wait for each other
         before = current_version(conn)
         for number in range(before + 1, LATEST + 1):
-            conn.execute(MIGRATIONS[number - 1].format(dim=int(dim), vector_index=VECTOR_INDEX_SQL, passage_columns=column_ddl("postgres")))
+            index_sql = _PASSAGE_VECTOR_INDEX_SQL if number == 1 else VECTOR_INDEX_SQL
+            conn.execute(MIGRATIONS[number - 1].format(dim=int(dim), vector_index=index_sql, passage_columns=column_ddl("postgres")))
             conn.execute("INSERT INTO kb_schema (version) VALUES (%s)", (number,))
     return before, LATEST
 

@@ -26,11 +26,12 @@ from index.builder.columns import COLUMN_NAMES, to_row
 from index.builder.manifest import Manifest
 from index.builder.represent import lexical_text
 from index.text.analysis import Analyzer
+from index.text.translate import TermSpace
 from ingest.records import Document, Passage
 
 INGEST_LOCK = 7432  # advisory lock key held by the one ingest that may write
-# Copied from the document onto each passage row, for filters; then the vector.
-EXTRA_COLUMNS = ("year", "doc_type", "places", "embedding")
+# Copied from the document onto each passage row, for filters; the passage's length in index terms.
+EXTRA_COLUMNS = ("year", "doc_type", "places", "lex_length")
 FILE_FACTS = ("sha256", "size", "mtime_ns", "parse_key")  # columns of `documents`; the rest is `meta`
 
 
@@ -106,8 +107,11 @@ class PgStore:
             for meta, sha, size, mtime, key in rows
         }
 
-    def put_document(self, document: Document, passages: list[Passage], vectors: np.ndarray) -> None:
-        """Replace a document and its passages in one transaction."""
+    def put_document(self, document: Document, passages: list[Passage], windows: list[np.ndarray]) -> None:
+        """Replace a document, its passages and their windows' vectors in one transaction.
+
+        `windows[i]` holds the vectors of passage i's sentence windows (one row each).
+        """
         columns = ", ".join((*COLUMN_NAMES, *EXTRA_COLUMNS))
         with guarded(self.dsn, f"writing {document.file}"), self.conn.transaction():
             self._forget_terms(document.doc_id)
@@ -116,9 +120,19 @@ class PgStore:
                 "INSERT INTO documents VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 (document.doc_id, document.file, _meta(document), *(getattr(document, name) for name in FILE_FACTS)),
             )
+            terms = [self.analyzer.terms(lexical_text(p)) for p in passages]
             with self.conn.cursor().copy(f"COPY passages ({columns}) FROM STDIN") as copy:
-                for passage, vector in zip(passages, vectors, strict=True):
-                    copy.write_row((*to_row(passage, "postgres"), *_document_columns(document), np.asarray(vector, dtype=np.float32)))
+                for passage, passage_terms in zip(passages, terms, strict=True):
+                    copy.write_row((*to_row(passage, "postgres"), *_document_columns(document), len(passage_terms)))
+            rows = dict(self.conn.execute("SELECT passage_id, row_id FROM passages WHERE doc_id = %s", (document.doc_id,)).fetchall())
+            with self.conn.cursor().copy("COPY windows (passage_row_id, embedding) FROM STDIN") as copy:
+                for passage, vectors in zip(passages, windows, strict=True):
+                    for vector in vectors:
+                        copy.write_row((rows[passage.passage_id], np.asarray(vector, dtype=np.float32)))
+            with self.conn.cursor().copy("COPY postings (term, passage_row_id, tf) FROM STDIN") as copy:
+                for passage, passage_terms in zip(passages, terms, strict=True):
+                    for term, tf in Counter(passage_terms).items():
+                        copy.write_row((term, rows[passage.passage_id], tf))
             self._add_terms(*term_counts([lexical_text(p) for p in passages], self.analyzer), +1)
 
     def update_metadata(self, document: Document) -> None:
@@ -138,7 +152,7 @@ class PgStore:
     def defer_vector_index(self) -> bool:
         """Before a first load into an empty table, drop the HNSW index; `build_vector_index` makes it once at the end."""
         with guarded(self.dsn, "preparing a first load"), self.conn.transaction():
-            if self.conn.execute("SELECT EXISTS (SELECT 1 FROM passages)").fetchone()[0]:
+            if self.conn.execute("SELECT EXISTS (SELECT 1 FROM windows)").fetchone()[0]:
                 return False
             self.conn.execute(f"DROP INDEX IF EXISTS {VECTOR_INDEX}")
         return True
@@ -154,12 +168,34 @@ class PgStore:
             self.conn.execute(f"SET maintenance_work_mem = '{memory}'")  # memory is validated by the settings
             self.conn.execute(VECTOR_INDEX_SQL)
             self.conn.execute("ANALYZE passages")
+            self.conn.execute("ANALYZE windows")
         return True
+
+    def lexicon_forms(self) -> tuple[dict[str, str], dict[str, int]]:
+        """Each term's most frequent written form, and its count."""
+        surface: dict[str, tuple[int, str]] = {}
+        counts: dict[str, int] = {}
+        for term, form, count in self.conn.execute("SELECT term, form, count FROM lexicon"):
+            counts[term] = counts.get(term, 0) + count
+            if count > surface.get(term, (0, ""))[0]:
+                surface[term] = (count, form)
+        return {term: form for term, (_, form) in surface.items()}, counts
+
+    def put_term_space(self, space: TermSpace) -> None:
+        """Replace the stored term space (one transaction)."""
+        with guarded(self.dsn, "writing the term space"), self.conn.transaction():
+            self.conn.execute("DELETE FROM term_space")
+            with self.conn.cursor().copy("COPY term_space (term, english, embedding, hubness) FROM STDIN") as copy:
+                for term, vector, hub in zip(space.terms, space.vectors, space.hubness, strict=True):
+                    copy.write_row((term, False, np.asarray(vector, dtype=np.float32), float(hub)))
+                for word, vector in space.english.items():
+                    copy.write_row((word, True, np.asarray(vector, dtype=np.float32), 0.0))
 
     def publish(self, manifest: Manifest) -> int:
         """Record what was built and move the generation on: searchers reload."""
         with guarded(self.dsn, "publishing"), self.conn.transaction():
             self.set_state("manifest", manifest.to_dict())
+            self.set_state("avgdl", float(self.conn.execute("SELECT coalesce(avg(lex_length), 1) FROM passages").fetchone()[0]))
             generation = self.generation() + 1
             self.set_state("generation", generation)
         return generation
