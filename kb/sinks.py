@@ -163,7 +163,7 @@ class PgSink:
         info = IndexInfo(**signature, passages=sum(d.passages for d in documents), backend="postgres")
         self.db.build_vector_index(self.settings.store.index_build_memory)
         surface, counts = self.db.lexicon_forms()
-        self.db.put_term_space(build_term_space(self.settings, surface, counts, english_words(self.settings.index.translation_dictionary)))
+        self.db.put_term_space(build_term_space(self.settings, surface, counts, english_words()))
         return f"generation {self.db.publish(Manifest(corpus, info))}"
 
     def abandon(self) -> None:

@@ -67,7 +67,7 @@ class IndexBuild:
                 cache.close()
         lexical.finish()
         self.on_progress("translating", 0, len(lexical.surface))
-        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words(settings.index.translation_dictionary))
+        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words())
         save_space(space, folder / "lexical")
         WindowMap(np.array(offsets)).save(folder)
         kind = build_dense_index(open_vectors(folder, offsets[-1], dim), settings.index, folder)

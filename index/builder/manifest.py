@@ -17,7 +17,7 @@ from ingest.records import CorpusInfo
 from settings import Settings
 
 # Bump when the analysis or index layout changes, so stores built before are rebuilt.
-INDEX_VERSION = 7  # 7: sentence windows in the dense index, the term space for English queries
+INDEX_VERSION = 8  # 8: sentence windows in the dense index, the term space for English queries
 
 
 def index_signature(settings: Settings) -> dict[str, Any]:

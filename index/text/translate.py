@@ -82,7 +82,7 @@ def _translations(lines: list[str]) -> list[str]:
     return out
 
 
-ENGLISH_WORDS = 20_000  # the most frequent English words (wordfreq), embedded once at index time
+ENGLISH_WORDS = 6_000  # the most frequent English words (wordfreq), embedded at index time (cached)
 CLEARLY_ENGLISH = 1.0  # Zipf frequency in English above Norwegian by this much
 
 
@@ -91,16 +91,14 @@ def clearly_english(word: str) -> bool:
     return zipf_frequency(word, "en") - zipf_frequency(word, "nb") >= CLEARLY_ENGLISH
 
 
-def english_words(path: Path | None) -> list[str]:
-    """The English reference words: wordfreq's most frequent English words and the dictionary's headwords.
+def english_words() -> list[str]:
+    """The English reference words: wordfreq's most frequent English words that are clearly English.
 
-    Query words among them need no embedding at search time (their vectors are
-    stored with the index), and they correct the translation for hubness.
+    They correct the translation for hubness, and query words among them need no
+    embedding at search time (their vectors are stored with the index); other
+    query words are embedded when first seen.
     """
-    words = {w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha() and len(w) >= 3} | {
-        w for w in load_dictionary(path) if w.isalpha() and len(w) >= 3
-    }
-    return sorted(w for w in words if clearly_english(w))
+    return sorted(w for w in top_n_list("en", ENGLISH_WORDS) if w.isalpha() and len(w) >= 3 and clearly_english(w))
 
 
 @dataclass(frozen=True)
