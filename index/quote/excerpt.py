@@ -21,10 +21,14 @@ class Excerpt:
     matches: tuple[tuple[int, int], ...]  # offsets in the passage text
 
 
-def matched_words(text: str, terms: set[str], analyzer: Analyzer) -> list[tuple[int, int]]:
-    """Offsets of words whose term (or a compound part of it) is one of `terms`."""
+def matched_words(text: str, terms: set[str], analyzer: Analyzer, seen: dict[str, bool] | None = None) -> list[tuple[int, int]]:
+    """Offsets of words whose term (or a compound part of it) is one of `terms`.
+
+    `seen` remembers each word's answer (for the same terms): passages repeat
+    their words, and the hits of one query share most of them.
+    """
     found = []
-    seen: dict[str, bool] = {}  # a passage repeats its words: decide each once
+    seen = {} if seen is None else seen
     for word, start, end in analyzer.words(text):
         match = seen.get(word)
         if match is None:
@@ -42,10 +46,10 @@ def _matches(word: str, terms: set[str], analyzer: Analyzer) -> bool:
     return False
 
 
-def make_excerpt(text: str, terms: set[str], analyzer: Analyzer) -> Excerpt:
+def make_excerpt(text: str, terms: set[str], analyzer: Analyzer, seen: dict[str, bool] | None = None) -> Excerpt:
     """Choose the window of up to three sentences that holds most distinct query terms."""
     sentences = passage_sentences(text)
-    matches = matched_words(text, terms, analyzer)
+    matches = matched_words(text, terms, analyzer, seen)
     seen_terms = [{analyzer.term(text[s:e].casefold()) for s, e in matches if start <= s < end} for start, end in sentences]
     best, best_score = (0, 1), (-1.0, 0)
     for first in range(len(sentences)):

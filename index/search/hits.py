@@ -106,6 +106,7 @@ def make_hits(candidates: list[Candidate], documents: Mapping[str, Document], te
     """
     hits: list[Hit] = []
     shingles: list[set[tuple[str, ...]]] = []
+    seen: dict[str, bool] = {}  # words already matched against the terms, shared by the excerpts
     for candidate in candidates[: 4 * k]:
         passage = candidate.passage
         own = _shingles(passage.text)
@@ -113,7 +114,7 @@ def make_hits(candidates: list[Candidate], documents: Mapping[str, Document], te
         neighbours = [i for i, hit in enumerate(hits) if passage.passage_id in (hit.passage.prev_id, hit.passage.next_id)]
         if duplicate is None and not neighbours and len(hits) == k:
             continue
-        excerpt = make_excerpt(passage.text, terms, analyzer)
+        excerpt = make_excerpt(passage.text, terms, analyzer, seen)
         if duplicate is None:
             duplicate = next((i for i in neighbours if hits[i].excerpt.text == excerpt.text), None)
         document = documents[passage.doc_id]

@@ -80,7 +80,10 @@ class DenseIndex:
         """Exact inner products for the given rows (sorted rows read the memory map in order)."""
         if len(rows) == 0:
             return []
-        sims = np.asarray(self.vectors[rows]) @ query
+        if len(self.vectors) <= self.cfg.exact_max_vectors:
+            sims = (np.asarray(self.vectors) @ query)[rows]  # a small index: one sequential product beats gathering rows
+        else:
+            sims = np.asarray(self.vectors[rows]) @ query
         best = np.argpartition(-sims, n - 1)[:n] if len(sims) > n else np.arange(len(sims))
         best = best[np.argsort(-sims[best], kind="stable")]
         return [(int(rows[i]), float(sims[i])) for i in best]
