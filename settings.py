@@ -117,6 +117,22 @@ class SearchSettings(Section):
     candidates: int = Field(100, ge=10)
 
 
+class AnswerSettings(Section):
+    """The short answer (index/present/answer.py) and its relevance floor (index/present/floor.py);
+    values chosen on the tune part of the evaluation (docs/answer.md)."""
+
+    hits: int = Field(5, ge=1)  # top hits whose sentences may be quoted
+    max_sentences: int = Field(4, ge=1)
+    term_weight: float = Field(0.1, ge=0)  # a sentence's share of the query terms, beside its similarity
+    rank_step: float = Field(0.02, ge=0)  # a little less for each rank down
+    redundancy: float = Field(0.05, ge=0)  # maximal marginal relevance: word overlap with chosen sentences
+    same_document: float = Field(0.005, ge=0)  # … and sentences already taken from the same document
+    relevance_drop: float = Field(0.04, ge=0)  # no sentence this far below the best
+    floor_similarity: float = Field(0.852, ge=0, le=1)  # no answer below this similarity (Norwegian query)
+    floor_similarity_english: float = Field(0.805, ge=0, le=1)  # … (English query)
+    floor_covered: float = Field(0.01, ge=0, le=1)  # … or when none of the query's words is in the top passages
+
+
 class AppSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8501, ge=1, le=65535)
@@ -131,6 +147,7 @@ class Settings(Section):
     embedder: EmbedderSettings = EmbedderSettings()
     index: IndexSettings = IndexSettings()
     search: SearchSettings = SearchSettings()
+    answer: AnswerSettings = AnswerSettings()
     app: AppSettings = AppSettings()
 
     def with_overrides(self, **paths: Path | None) -> Settings:

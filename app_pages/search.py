@@ -7,6 +7,7 @@ import streamlit as st
 from app_pages.render import esc, highlighted
 from app_pages.resources import get_settings
 from app_pages.texts import t
+from index.present.answer import AnswerSentence
 from index.query import MODES, Filters, QueryError
 from index.search.hits import Hit, SearchResult
 from kb.service import EXPORTS, KnowledgeBase
@@ -101,14 +102,35 @@ def sidebar_filters(kb: KnowledgeBase) -> Filters:
     )
 
 
-def render_answer(result: SearchResult, kb: KnowledgeBase) -> None:
-    sentences = kb.answer(result)
-    if not sentences:
-        return
+WITHHELD_REASONS = ("markup", "unknown_words", "too_far")
+
+
+def render_answer(result: SearchResult, kb: KnowledgeBase) -> bool:
+    """The short answer, or a plain statement that the sources do not answer; True when answered."""
+    answer = kb.answer(result)
+    if answer.withheld:
+        st.warning(t("no_answer"))
+        st.caption(t(f"no_answer_{answer.reason}") if answer.reason in WITHHELD_REASONS else "")
+        return False
     st.subheader(t("answer"))
-    body = " ".join(f"{esc(s.text)} **\\[{s.hit_rank}\\]**" for s in sentences)
-    st.markdown(body, unsafe_allow_html=True)
+    if any(s.place for s in answer.sentences):  # several places: one line per source, its place first
+        lines, current = [], None
+        for s in answer.sentences:
+            quoted = _quoted(s)
+            if s.hit_rank == current:
+                lines[-1] += " " + quoted
+            else:
+                lines.append(f"- **{esc(s.place or '')}:** {quoted}" if s.place else f"- {quoted}")
+            current = s.hit_rank
+        st.markdown("\n".join(lines), unsafe_allow_html=True)
+    else:
+        st.markdown(" ".join(_quoted(s) for s in answer.sentences), unsafe_allow_html=True)
     st.caption(t("answer_note"))
+    return True
+
+
+def _quoted(sentence: AnswerSentence) -> str:
+    return f"{esc(sentence.text)} **\\[{sentence.hit_rank}\\]**"
 
 
 def render_hit(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
@@ -180,8 +202,8 @@ def render(kb: KnowledgeBase) -> None:
         st.warning(t("filters_empty") if result.message.startswith("no documents") else t("no_hits"))
         st.info(t("no_hits_advice"))
         return
-    render_answer(result, kb)
-    st.subheader(t("excerpts"))
+    answered = render_answer(result, kb)
+    st.subheader(t("excerpts") if answered else t("closest"))
     st.caption(f"{len(result.hits)} " + t("took", ms=result.took_ms))
     for hit in result.hits:
         render_hit(hit, result, kb)

@@ -34,6 +34,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sentences are quoted verbatim; the number points to the excerpt below.",
     ),
     "excerpts": ("Siterte utdrag", "Cited excerpts"),
+    "no_answer": (
+        "Kildene svarer ikke på dette spørsmålet. Nedenfor er det nærmeste som finnes, men det er ikke et svar.",
+        "The sources do not answer this question. Below is the closest they hold, but it is not an answer.",
+    ),
+    "no_answer_markup": ("Spørsmålet ser ut som kode eller markering, ikke ord.", "The query looks like code or markup, not words."),
+    "no_answer_unknown_words": (
+        "Ingen av ordene i spørsmålet står i de beste treffene.",
+        "None of the query's words occur in the best matches.",
+    ),
+    "no_answer_too_far": (
+        "Ingen setning i kildene ligger nær nok spørsmålet i betydning.",
+        "No sentence in the sources comes close enough to the question in meaning.",
+    ),
+    "closest": ("Nærmeste utdrag (ikke et svar)", "Closest excerpts (not an answer)"),
     "also_searched": ("Søkte også etter", "Also searched for"),
     "no_hits": ("Ingen treff.", "No results."),
     "no_hits_advice": (

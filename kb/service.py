@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.backends import open_backend, published
-from index.present.answer import AnswerSentence, short_answer
+from index.present.answer import Answer, answer_for
 from index.present.export import to_bibtex, to_csv, to_ris
 from index.present.page_image import render_page
 from index.query import Filters, Mode
@@ -48,9 +48,10 @@ EXPORTS = {
 class KnowledgeBase:
     """One published state of the knowledge base, as the pages see it."""
 
-    def __init__(self, searcher: Searcher, corpus: Path):
+    def __init__(self, searcher: Searcher, settings: Settings):
         self.searcher = searcher
-        self.corpus = corpus
+        self.settings = settings
+        self.corpus = settings.corpus.dir
 
     @property
     def documents(self) -> Mapping[str, Document]:
@@ -59,9 +60,10 @@ class KnowledgeBase:
     def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
         return self.searcher.search(query, k, mode, filters)
 
-    def answer(self, result: SearchResult) -> list[AnswerSentence]:
-        """The short answer: sentences quoted from the top hits, each with its hit's number."""
-        return short_answer(result.hits, set(result.terms), self.searcher.lexicon.analyzer)
+    def answer(self, result: SearchResult) -> Answer:
+        """The short answer: sentences quoted from the top hits, each with its hit's number, or
+        withheld when nothing in the sources comes close to the question."""
+        return answer_for(result, self.searcher, self.settings.answer)
 
     def matches(self, text: str, terms: list[str]) -> list[tuple[int, int]]:
         """Where the query's words stand in `text`, for highlighting."""
@@ -107,7 +109,7 @@ class Service:
             if name not in self._open:
                 searcher = Searcher(open_backend(self.settings, name), self.settings)
                 searcher.warm()
-                self._open[name] = KnowledgeBase(searcher, self.settings.corpus.dir)
+                self._open[name] = KnowledgeBase(searcher, self.settings)
                 while len(self._open) > KEEP_OPEN:
                     self._open.popitem(last=False)  # closed when the last render using it lets go
             return self._open[name]

@@ -44,6 +44,17 @@ def test_query_in_the_url_shows_a_cited_answer(corpus_store, tmp_path, monkeypat
     assert "<mark>kjernetid</mark>" in text_of(at)
 
 
+@pytest.mark.parametrize("query", ["xqzvbn plorkt", "<script>alert(1)</script>"])
+def test_a_nonsense_query_gets_no_short_answer(corpus_store, tmp_path, monkeypatch, query):
+    at = app_for(corpus_store, tmp_path, monkeypatch)
+    at.query_params["q"] = query
+    at.run()
+    assert not at.exception
+    headings = [h.value for h in at.subheader]
+    assert "Kort svar fra kildene" not in headings and "Nærmeste utdrag (ikke et svar)" in headings
+    assert at.warning and at.warning[0].value.startswith("Kildene svarer ikke på dette spørsmålet")
+
+
 def test_filters_narrow_the_results_and_go_into_the_url(corpus_store, tmp_path, monkeypatch):
     at = app_for(corpus_store, tmp_path, monkeypatch)
     at.query_params["q"] = "samarbeid mellom stat og kommune"

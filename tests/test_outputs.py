@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from index.present.answer import short_answer
+from index.present.answer import answer_for
 from index.present.export import to_bibtex, to_csv, to_ris
 from index.present.page_image import render_page
 from index.search.searcher import open_searcher
+from kb.bench.answer_eval import reads_as_sentence
 
 from .pdf_factory import report_pdf
 
@@ -23,14 +24,28 @@ def result(corpus_store):
 
 
 @pytest.mark.slow
-def test_short_answer_sentences_are_quoted_from_their_hits(result):
+def test_short_answer_sentences_are_quoted_from_their_hits(result, corpus_store):
     searcher, found = result
-    sentences = short_answer(found.hits, set(found.terms), searcher.lexicon.analyzer)
-    assert 3 <= len(sentences) <= 5
+    answer = answer_for(found, searcher, corpus_store.answer)
+    assert not answer.withheld and 2 <= len(answer.sentences) <= corpus_store.answer.max_sentences + 2
     by_rank = {hit.rank: hit for hit in found.hits}
-    for sentence in sentences:
+    for sentence in answer.sentences:
         passage = by_rank[sentence.hit_rank].passage
         assert passage.text[sentence.start : sentence.end] == sentence.text
+        assert reads_as_sentence(sentence.text), sentence.text
+    data = answer.to_json()
+    assert set(data) == {"sentences", "withheld", "reason"} and {"text", "hit"} <= set(data["sentences"][0])
+    within = [(s.hit_rank, s.start) for s in answer.sentences]
+    assert all(a < b for a, b in zip(within, within[1:], strict=False) if a[0] == b[0])  # source order inside a passage
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("query", ["xqzvbn plorkt", "<script>alert(1)</script>", "qwerty uiop zxcv"])
+def test_nonsense_gets_no_answer(result, corpus_store, query):
+    searcher, _ = result
+    found = searcher.search(query)
+    answer = answer_for(found, searcher, corpus_store.answer)
+    assert answer.withheld and answer.sentences == [] and answer.reason
 
 
 @pytest.mark.slow

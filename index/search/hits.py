@@ -38,6 +38,7 @@ class Hit:
     excerpt: Excerpt
     citation: str
     sources: list[Source] = field(default_factory=list)  # near-duplicates elsewhere
+    row: int = -1  # the backend's id of the passage (for its window vectors)
 
     def to_json(self) -> dict[str, Any]:
         p, d = self.passage, self.document
@@ -76,6 +77,8 @@ class SearchResult:
     hits: list[Hit]
     message: str = ""
     terms: list[str] = field(default_factory=list)  # analyzed query terms, for highlighting
+    vector: Any = None  # the query embedding (None for lexical search), for the short answer
+    english: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +98,7 @@ class Candidate:
     passage: Passage
     score: float
     scores: dict[str, float | None]
+    row: int = -1
 
 
 def make_hits(candidates: list[Candidate], documents: Mapping[str, Document], terms: set[str], analyzer: Analyzer, k: int) -> list[Hit]:
@@ -121,7 +125,7 @@ def make_hits(candidates: list[Candidate], documents: Mapping[str, Document], te
         if duplicate is not None:
             hits[duplicate].sources.append(Source(passage.passage_id, passage.doc_id, citation(document, passage)))
         elif len(hits) < k:
-            hits.append(Hit(len(hits) + 1, candidate.score, candidate.scores, passage, document, excerpt, citation(document, passage)))
+            hits.append(Hit(len(hits) + 1, candidate.score, candidate.scores, passage, document, excerpt, citation(document, passage), row=candidate.row))
             shingles.append(own)
     return hits
 

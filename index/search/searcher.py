@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from index.backends import open_backend
@@ -74,6 +75,9 @@ class Searcher:
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         return self.backend.neighbours(passage)
 
+    def window_vectors(self, rows: Sequence[int]) -> list[np.ndarray]:
+        return self.backend.window_vectors(rows)
+
     def close(self) -> None:
         self.backend.close()
 
@@ -89,18 +93,19 @@ class Searcher:
         k = max(1, min(k or self.settings.search.k, len(self)))
         query_in = QueryTerms.of(self, parsed, mode)
         terms, corrections = query_in.terms, query_in.corrections
-        candidates = self.retrieve(parsed, mode, filters or Filters(), query_in, k)
+        vector = self.embedder.embed_query(query_in.dense_text) if mode in ("hybrid", "dense") else None
+        candidates = self.retrieve(parsed, mode, filters or Filters(), query_in, k, vector)
         if candidates is None:
             return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms)
         hits = make_hits(candidates, self.backend.documents, set(terms), self.lexicon.analyzer, k)
         message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
-        return SearchResult(query, mode, _ms(started), corrections.pairs if mode != "dense" else {}, hits, message, terms)
+        pairs = corrections.pairs if mode != "dense" else {}
+        return SearchResult(query, mode, _ms(started), pairs, hits, message, terms, vector, query_in.english)
 
-    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: QueryTerms, k: int) -> list[Candidate] | None:
+    def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: QueryTerms, k: int, vector: np.ndarray | None) -> list[Candidate] | None:
         """The best 4k fused candidates; None when no passage passes the filters."""
         n = max(self.settings.search.candidates, 3 * k)
-        dense = mode in ("hybrid", "dense")
-        vector = self.embedder.embed_query(terms.dense_text) if dense else None
+        dense = vector is not None
         request = Retrieval(terms.terms, terms.weights, vector, query.phrases, filters, n, lexical=mode in ("hybrid", "lexical"), dense=dense)
         lists = self.backend.candidates(request)
         if lists is None:
@@ -111,7 +116,7 @@ class Searcher:
         by_list = {name: dict(ranked) for name, ranked in lists.items()}
         passages = self.backend.passages([row for row, _ in fused])
         return [
-            Candidate(passage, score, {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list})
+            Candidate(passage, score, {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list}, row)
             for (row, score), passage in zip(fused, passages, strict=True)
         ]
 

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from index.search.searcher import open_searcher
+from kb.bench.answer_eval import answer_records, load_offtopic, suggest_floor, summarize_answers
 from kb.bench.evaluate import METRICS, PARTS, evaluate, load_queries
 from settings import Settings
 
@@ -23,6 +24,8 @@ def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, ba
         chosen = settings.model_copy(update={"store": settings.store.model_copy(update={"backend": backend})})
         searcher = open_searcher(chosen)
         reports[backend] = evaluate(searcher, queries, **({"modes": modes} if modes else {}))
+        records = answer_records(searcher, chosen, queries, load_offtopic())
+        reports[backend]["answer"] = summarize_answers(records) | {"suggested floor (tune)": suggest_floor(records)}
         searcher.close()
     if as_json:
         print(json.dumps(reports if backends else reports[settings.store.backend], ensure_ascii=False, indent=1))
@@ -33,7 +36,7 @@ def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, ba
 
 
 def _modes(report: dict[str, Any]) -> list[str]:
-    return [m for m in report if m != "queries"]
+    return [m for m in report if m not in ("queries", "answer")]
 
 
 def print_report(report: dict[str, Any], console: Console, backend: str = "") -> None:
@@ -49,6 +52,20 @@ def print_report(report: dict[str, Any], console: Console, backend: str = "") ->
         table.add_row(name, *(f"{report[mode][part]['overall'][name]:.3f}" for mode in modes for part in PARTS))
     console.print(table)
     console.print(kind_table(report, modes))
+    console.print(answer_table(report["answer"]))
+
+
+def answer_table(answer: dict[str, Any]) -> Table:
+    """The short answer's quality (kb/bench/answer_eval.py), tune and held-out."""
+    table = Table(title="Short answer (hybrid): goals sentence share ≥ 0.98, first from gold ≥ 0.75, off-topic withheld 1.0, answerable withheld ≤ 0.05", title_justify="left")
+    table.add_column("measure")
+    for part in PARTS:
+        table.add_column(part, justify="right")
+    for name in answer["tune"]:
+        table.add_row(name, *(f"{answer[part][name]:.3f}" if isinstance(answer[part][name], float) else str(answer[part][name]) for part in PARTS))
+    floor = answer["suggested floor (tune)"]
+    table.caption = "floors the tune part suggests: " + ", ".join(f"{k} {v}" for k, v in floor.items())
+    return table
 
 
 def kind_table(report: dict[str, Any], modes: list[str]) -> Table:

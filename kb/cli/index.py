@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -74,16 +75,24 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_search(args: argparse.Namespace, console: Console) -> int:
+    from index.present.answer import answer_for
     from index.query import Filters, QueryError
     from index.search.searcher import open_searcher
 
-    searcher = open_searcher(settings_from(args))
+    settings = settings_from(args)
+    searcher = open_searcher(settings)
+
+    def found(query: str):
+        result = searcher.search(query, args.k, args.mode, filters)
+        return result, answer_for(result, searcher, settings.answer)
+
     filters = Filters(tuple(args.doc), tuple(args.type), tuple(args.lang), tuple(args.place), args.year_from, args.year_to)
     if args.batch:
         lines = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines() if line.strip()]
         for line in lines:
             try:
-                result = searcher.search(line, args.k, args.mode, filters).to_json()
+                result, answer = found(line)
+                result = result.to_json() | {"answer": answer.to_json()}
             except QueryError as exc:
                 result = {"query": line, "error": str(exc)}
             print(json.dumps(result, ensure_ascii=False), flush=True)
@@ -92,14 +101,15 @@ def run_search(args: argparse.Namespace, console: Console) -> int:
         console.print("[red]error[/red] give a query, or --batch FILE")
         return 2
     try:
-        result = searcher.search(args.query, args.k, args.mode, filters)
+        result, answer = found(args.query)
     except QueryError as exc:
         console.print(f"[red]error[/red] {escape(str(exc))}")
         return 2
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+        print(json.dumps(result.to_json() | {"answer": answer.to_json()}, ensure_ascii=False, indent=1))
         return 0
     print_table(result, Console())
+    print_answer(answer, Console())
     return 0
 
 
@@ -123,6 +133,15 @@ def run_migrate(settings: Settings, dsn: str | None, console: Console) -> int:
         before, after = migrate(conn, make_embedder(settings.embedder).dim)
     console.print(f"schema version {before} -> {after}" if before != after else f"schema is up to date (version {after})")
     return 0
+
+
+def print_answer(answer, console: Console) -> None:
+    if answer.withheld:
+        console.print(f"[yellow]no answer in the sources[/yellow] ({answer.reason})")
+        return
+    for sentence in answer.sentences:
+        where = f"{sentence.place}: " if sentence.place else ""
+        console.print(f"{escape(where + sentence.text)} [{sentence.hit_rank}]")
 
 
 def print_table(result, console: Console) -> None:
@@ -164,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             from kb.bench.run import run_bench
 
-            return run_bench(settings_from(args), args, Console())
+            # wide enough for the scale table even when the output goes to a file (a terminal keeps its width)
+            return run_bench(settings_from(args), args, Console() if sys.stdout.isatty() else Console(width=200))
     except (ConfigError, StoreError, FileNotFoundError) as exc:
         console.print(f"[red]error[/red] {escape(str(exc))}")
         return 2

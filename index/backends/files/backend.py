@@ -80,6 +80,10 @@ class FilesBackend:
     def neighbours(self, passage: Passage) -> tuple[Passage | None, Passage | None]:
         return self.table.by_id(passage.prev_id), self.table.by_id(passage.next_id)
 
+    def window_vectors(self, ids: Sequence[int]) -> list[np.ndarray]:
+        offsets = self.windows.offsets
+        return [np.asarray(self.dense.vectors[offsets[i] : offsets[i + 1]]) for i in ids]
+
     # -- retrieval -----------------------------------------------------------------
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():

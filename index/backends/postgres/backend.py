@@ -126,6 +126,14 @@ class PgBackend:
             found = {row[0]: _passage(row) for row in rows}
         return [found[i] for i in wanted]
 
+    def window_vectors(self, ids: Sequence[int]) -> list[np.ndarray]:
+        wanted = [int(i) for i in ids]
+        found: dict[int, list[np.ndarray]] = {i: [] for i in wanted}
+        with pooled(self.pool, self.dsn) as conn:
+            for row_id, embedding in conn.execute("SELECT passage_row_id, embedding FROM windows WHERE passage_row_id = ANY(%s) ORDER BY row_id", (wanted,)):
+                found[row_id].append(_vector(embedding))
+        return [np.vstack(found[i]) if found[i] else np.empty((0, 0), np.float32) for i in wanted]
+
     def passages_of(self, doc_id: str) -> list[Passage]:
         return self._select("p.doc_id = %s ORDER BY p.ordinal", (doc_id,))
 

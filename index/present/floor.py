@@ -1,0 +1,58 @@
+"""The relevance floor: when nothing in the sources answers the question, say so.
+
+Two pieces of evidence, both cheap: how close the best sentence of the top hits
+is to the question in the embedder's space, and how many of the question's own
+words (as typed, before any typo correction) the corpus knows at all. A nonsense
+query knows none of its words and sits far from every sentence; an off-topic one
+("pannekakeoppskrift") may share a word or two, but no sentence is close. The two
+thresholds are calibrated on the evaluation set's tune part and a set of
+off-topic and nonsense queries (tests/eval/offtopic.jsonl); docs/answer.md has
+the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.search.hits import SearchResult
+from index.text.analysis import Analyzer
+from settings import AnswerSettings
+
+_MARKUP = re.compile(r"[<>{}$;=|\\\[\]]")
+UNKNOWN_WEIGHT = 2.0  # a query word the corpus never uses counts double: it is what the question is about
+
+
+@dataclass(frozen=True)
+class Evidence:
+    similarity: float | None  # the best sentence's similarity to the query (None: lexical search)
+    covered: float  # share of the query's content words found in the top hits' passages
+    words: int  # content words in the query
+    english: bool
+    markup: bool  # the query is code or markup rather than words
+
+    @classmethod
+    def of(cls, result: SearchResult, similarity: float | None, analyzer: Analyzer, vocabulary: set[str], top: int = 3) -> Evidence:
+        if result.english:  # its words were searched as their Norwegian translations
+            terms = set(result.terms)
+        else:
+            terms = {term for term, _ in analyzer.term_pieces(result.query) if not term.isdigit()}
+        found: set[str] = set()
+        for hit in result.hits[:top]:
+            found |= terms & set(analyzer.index_terms(hit.passage.text + " " + " ".join(hit.passage.section)))
+        weight = {t: 1.0 if t in vocabulary else UNKNOWN_WEIGHT for t in terms}
+        covered = sum(weight[t] for t in found) / sum(weight.values()) if terms else 0.0
+        markup = len(_MARKUP.findall(result.query)) >= 2
+        return cls(similarity, covered, len(terms), result.english, markup)
+
+
+def judge(evidence: Evidence, cfg: AnswerSettings) -> str:
+    """Why the sources do not answer ("" when they may): `markup`, `unknown_words` or `too_far`."""
+    if evidence.markup:
+        return "markup"
+    if not evidence.english and evidence.words and evidence.covered < cfg.floor_covered:
+        return "unknown_words"
+    floor = cfg.floor_similarity_english if evidence.english else cfg.floor_similarity
+    if evidence.similarity is not None and evidence.similarity < floor:
+        return "too_far"
+    return ""
