@@ -137,7 +137,7 @@ def render_hit(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
     d, p = hit.document, hit.passage
     with st.container(border=True):
         st.markdown(
-            f"**\\[{hit.rank}\\] {esc(d.title or p.doc_id)}**  \n{esc(d.publisher or '')} · {d.year or 'u.å.'} · {esc(p.location(t('page_word')))}",
+            f"**\\[{hit.rank}\\] {esc(d.title or p.doc_id)}**  \n{esc(d.publisher or '')} · {d.year or 'u.å.'} · {esc(hit.location(t('page_word')))}",
             unsafe_allow_html=True,
         )
         st.markdown("> " + highlighted(hit.excerpt.text, hit.excerpt.matches, hit.excerpt.start), unsafe_allow_html=True)

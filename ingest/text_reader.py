@@ -169,7 +169,8 @@ class TextReader:
         line = self.lines[index].strip()
         if not looks_like_title(line) or _BULLET.match(line) or line.count(",") >= 2:
             return False
-        if self.layout.wrapped and len(line) > 0.8 * self.layout.width:
+        opens_box = self.starts_box(index)  # a box or page starts with this line: its title may fill the line
+        if self.layout.wrapped and len(line) > (1.0 if opens_box else 0.8) * self.layout.width:
             return False
         if self.layout.wrapped and not self.layout.double_spaced and self.lines[index + 1 : index + 2] != [""]:
             return False  # single-spaced wrapped text sets its headings apart with a blank line
@@ -179,6 +180,8 @@ class TextReader:
                 return False
             following = self.lines[nxt].strip()
             if self.layout.wrapped and len(following) >= 0.6 * self.layout.width:
+                if _SENTENCE_END.search(following) and len(following) < 0.8 * self.layout.width and not opens_box:
+                    return False  # the two lines are one short paragraph: "Drammen kommune har områdesatsinga / Fjell 2020 for …."
                 return following[:1].isupper() or following[:1] in "«\"“(•"
             if len(following.split()) >= 20 or (len(following.split()) >= 6 and _SENTENCE_END.search(following)):
                 return following[:1].isupper() or following[:1] in "«\"“(•"

@@ -85,8 +85,8 @@ def test_save_and_load_give_the_same_scores(lexical: LexicalIndex, tmp_path: Pat
     assert list(loaded.scores(terms)) == pytest.approx(list(lexical.scores(terms)))
 
 
-def passage(section: tuple[str, ...], **pages) -> Passage:
-    return Passage("0" * 16, "d", 0, "tekst", 0, 5, section, "nb", **pages)
+def passage(section: tuple[str, ...], text: str = "tekst", **pages) -> Passage:
+    return Passage("0" * 16, "d", 0, text, 0, len(text), section, "nb", **pages)
 
 
 DOC = Document("menon-2025", "menon.md", "Evaluering av områdesatsing som statlig virkemiddel", year=2025, publisher="Menon Economics, på oppdrag for Kommunal- og distriktsdepartementet (KDD)")
@@ -120,3 +120,30 @@ def test_excerpt_is_an_exact_slice_with_the_matched_words():
     assert text[excerpt.start : excerpt.end] == excerpt.text
     assert excerpt.text.startswith("Forsøket med gratis kjernetid")
     assert {text[s:e] for s, e in excerpt.matches} == {"gratis", "kjernetid", "barnehage"}
+
+
+def test_a_citation_names_the_section_the_excerpt_sits_under():
+    from index.quote.cite import section_at
+
+    text = "Intensjonsavtale mellom staten og Oslo kommune.\n\n1. Bakgrunn\n\nStaten og Oslo kommune startet i 2007 Groruddalssatsingen."
+    agreement = passage((), text=text)
+    assert section_at(agreement, 0) == () and section_at(agreement, text.index("Staten")) == ("1. Bakgrunn",)
+    text = "Siste setning om Oslo indre aust.\n\n3.4 Områdeløft i Trondheim\n\nTrondheim kommune har eit områdeløft.\n\nEksempel på tiltak\n\nEit tiltak."
+    imdi = passage(("Kapittel 3: Omtale av områderetta satsingar", "3.3 Handlingsprogram Oslo indre aust", "Erfaringar så langt"), text=text)
+    assert section_at(imdi, text.index("Trondheim kommune")) == ("Kapittel 3: Omtale av områderetta satsingar", "3.4 Områdeløft i Trondheim")
+    assert section_at(imdi, text.index("Eit tiltak"))[-2:] == ("3.4 Områdeløft i Trondheim", "Eksempel på tiltak")
+    nou = passage(("Del III", "Årsaker og konsekvenser", "Stavanger"), text="Om Stavanger.\n\nBergen\n\nBergen kommune har satsinga.")
+    assert section_at(nou, 30) == ("Del III", "Årsaker og konsekvenser", "Bergen")
+
+
+def test_one_author_per_document_people_as_people_organisations_as_organisations():
+    from index.quote.authors import apa_authors, creators
+
+    menon = replace(DOC, author="Kaja Høiseth-Gilje; Henrik Schwabe; Mathie Rødal; Liva Myrvold Holmdal")
+    assert [c.inverted() for c in creators(menon)] == ["Høiseth-Gilje, Kaja", "Schwabe, Henrik", "Rødal, Mathie", "Holmdal, Liva Myrvold"]
+    assert apa_authors(menon) == "Høiseth-Gilje, K., Schwabe, H., Rødal, M. & Holmdal, L. M."
+    assert citation(menon, passage(("1 Innledning",))).endswith("kap. 1. Menon Economics.")
+    nou = Document("nou", "nou.txt", "NOU 2020:16 Levekår i byer", year=2020, publisher="Kommunal- og moderniseringsdepartementet", author="By- og levekårsutvalget")
+    assert [c.name for c in creators(nou)] == ["Kommunal- og moderniseringsdepartementet"] and not creators(nou)[0].person
+    assert creators(replace(nou, author="Staten ved regjeringen; Oslo kommune ved byrådet"))[0].name == "Kommunal- og moderniseringsdepartementet"
+    assert creators(replace(nou, author="Brattbakk, Ingar"))[0].inverted() == "Brattbakk, Ingar"

@@ -74,7 +74,7 @@ def test_document_filter_from_the_url(corpus_store, tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert at.radio(key="mode").value == "lexical"
-    assert citations(at) and all(c.startswith("Menon Economics (2025)") for c in citations(at))
+    assert citations(at) and all(c.startswith("Høiseth-Gilje, K., Schwabe, H., Rødal, M. & Holmdal, L. M. (2025)") for c in citations(at))
 
 
 def test_no_results_gives_advice(corpus_store, tmp_path, monkeypatch):

@@ -7,7 +7,8 @@ import io
 import re
 import unicodedata
 
-from index.quote.cite import locator, short_publisher
+from index.quote.authors import creators
+from index.quote.cite import locator
 from index.search.hits import Hit
 from ingest.records import Document
 
@@ -24,8 +25,8 @@ CSV_COLUMNS = (
 def _csv_row(hit: Hit) -> list:
     d, p = hit.document, hit.passage
     return [
-        hit.rank, hit.citation, d.title, d.publisher, d.author, d.year, d.doc_type, p.doc_id,
-        p.page_start, p.page_end, p.page_label_start, " > ".join(p.section), hit.excerpt.text, p.passage_id,
+        hit.rank, hit.citation, d.title, d.publisher, "; ".join(c.inverted() for c in creators(d)), d.year, d.doc_type, p.doc_id,
+        p.page_start, p.page_end, p.page_label_start, " > ".join(hit.section), hit.excerpt.text, p.passage_id,
     ]  # fmt: skip
 
 
@@ -46,9 +47,9 @@ def _bib_key(hit: Hit) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "", ascii_id) + f"p{hit.rank}"
 
 
-def _authors(document: Document) -> list[str]:
-    author = document.author or short_publisher(document)
-    return [a.strip() for a in author.split(";") if a.strip()]
+def _bib_name(document: Document) -> str:
+    """BibTeX authors: "Family, Given and …"; an organisation braced so it is not read as a name."""
+    return " and ".join(_bib_escape(c.inverted()) if c.person else "{" + _bib_escape(c.name) + "}" for c in creators(document))
 
 
 def to_bibtex(hits: list[Hit]) -> str:
@@ -64,7 +65,7 @@ def to_bibtex(hits: list[Hit]) -> str:
             "note": locator(hit.passage),
             "language": hit.passage.language,
         }
-        lines = ["  author = {" + " and ".join("{" + _bib_escape(a) + "}" for a in _authors(d)) + "}"]
+        lines = ["  author = {" + _bib_name(d) + "}"]
         lines += [f"  {key} = {{{_bib_escape(value)}}}" for key, value in fields.items() if value]
         entries.append(f"@{kind}{{{_bib_key(hit)},\n" + ",\n".join(lines) + "\n}")
     return "\n\n".join(entries) + "\n"
@@ -75,7 +76,7 @@ def to_ris(hits: list[Hit]) -> str:
     for hit in hits:
         d, p = hit.document, hit.passage
         lines = [f"TY  - {_RIS_TYPES.get(d.doc_type or '', 'GEN')}", f"TI  - {d.title or ''}"]
-        lines += [f"AU  - {a}" for a in _authors(d)]
+        lines += [f"AU  - {c.inverted()}" for c in creators(d)]
         lines += [f"PB  - {d.publisher or ''}", f"PY  - {d.year or ''}"]
         if p.page_start is not None:
             lines += [f"SP  - {p.page_label_start or p.page_start}", f"EP  - {p.page_label_end or p.page_end}"]

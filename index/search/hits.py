@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.query import Mode
-from index.quote.cite import citation
+from index.quote.cite import citation, section_at
 from index.quote.excerpt import Excerpt, make_excerpt
 from index.text.analysis import Analyzer
 from ingest.records import Document, Passage
@@ -39,6 +39,12 @@ class Hit:
     citation: str
     sources: list[Source] = field(default_factory=list)  # near-duplicates elsewhere
     row: int = -1  # the backend's id of the passage (for its window vectors)
+    section: tuple[str, ...] = ()  # the section path where the excerpt stands
+
+    def location(self, page_word: str = "s.", separator: str = " › ") -> str:
+        """Pages, or the section the excerpt sits under."""
+        span = self.passage.page_span()
+        return f"{page_word} {span}" if span else separator.join(self.section)
 
     def to_json(self) -> dict[str, Any]:
         p, d = self.passage, self.document
@@ -56,7 +62,7 @@ class Hit:
             "page_start": p.page_start,
             "page_end": p.page_end,
             "page_label": p.page_label_start,
-            "section": " > ".join(p.section),
+            "section": " > ".join(self.section),
             "start": p.start,
             "end": p.end,
             "text": p.text,
@@ -125,7 +131,9 @@ def make_hits(candidates: list[Candidate], documents: Mapping[str, Document], te
         if duplicate is not None:
             hits[duplicate].sources.append(Source(passage.passage_id, passage.doc_id, citation(document, passage)))
         elif len(hits) < k:
-            hits.append(Hit(len(hits) + 1, candidate.score, candidate.scores, passage, document, excerpt, citation(document, passage), row=candidate.row))
+            section = section_at(passage, excerpt.start)
+            cited = citation(document, passage, section)
+            hits.append(Hit(len(hits) + 1, candidate.score, candidate.scores, passage, document, excerpt, cited, row=candidate.row, section=section))
             shingles.append(own)
     return hits
 
