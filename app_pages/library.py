@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.render import esc
 from app_pages.texts import t
+from index.present.context import reading_parts
 from kb.service import KnowledgeBase
 
 
@@ -39,10 +40,12 @@ def render_document(kb: KnowledgeBase, doc_id: str) -> None:
     document = kb.documents[doc_id]
     st.subheader(document.title or doc_id)
     section = None
-    for passage in kb.passages_of(doc_id):
+    for passage, text in reading_parts(kb.passages_of(doc_id)):  # each sentence once: overlaps are shown once
+        if not text.strip():
+            continue
         if passage.section != section:
             section = passage.section
             st.markdown("#### " + esc(" › ".join(section) or "—"), unsafe_allow_html=True)
         where = passage.location(t("page_word")) if passage.page_start else ""
         st.caption(f"#{passage.ordinal + 1} {where} · {passage.language}")
-        st.markdown(esc(passage.text), unsafe_allow_html=True)
+        st.markdown(esc(text.strip()), unsafe_allow_html=True)

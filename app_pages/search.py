@@ -8,6 +8,7 @@ from app_pages.render import esc, highlighted
 from app_pages.resources import get_settings
 from app_pages.texts import t
 from index.present.answer import AnswerSentence
+from index.present.context import after_part, before_part
 from index.query import MODES, Filters, QueryError
 from index.search.hits import Hit, SearchResult
 from kb.service import EXPORTS, KnowledgeBase
@@ -151,14 +152,18 @@ def render_hit(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
 
 
 def render_context(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
+    """The passage between its neighbours, each sentence once; the cited passage framed, the excerpt marked."""
     before, after = kb.neighbours(hit.passage)
-    if before:
+    if text := before_part(before, hit.passage).strip():
         st.caption(t("before"))
-        st.markdown(esc(before.text), unsafe_allow_html=True)
-    st.markdown(highlighted(hit.passage.text, kb.matches(hit.passage.text, result.terms)), unsafe_allow_html=True)
-    if after:
+        st.markdown(esc(text), unsafe_allow_html=True)
+    excerpt = (hit.excerpt.start, hit.excerpt.end)
+    with st.container(border=True):
+        st.caption(t("cited_passage"))
+        st.markdown(highlighted(hit.passage.text, [excerpt]), unsafe_allow_html=True)
+    if text := after_part(hit.passage, after).strip():
         st.caption(t("after"))
-        st.markdown(esc(after.text), unsafe_allow_html=True)
+        st.markdown(esc(text), unsafe_allow_html=True)
 
 
 def render_pdf_tools(hit: Hit, kb: KnowledgeBase) -> None:

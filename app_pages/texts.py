@@ -47,6 +47,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ingen setning i kildene ligger nær nok spørsmålet i betydning.",
         "No sentence in the sources comes close enough to the question in meaning.",
     ),
+    "cited_passage": ("Det siterte avsnittet (utdraget er markert)", "The cited passage (the excerpt is marked)"),
     "closest": ("Nærmeste utdrag (ikke et svar)", "Closest excerpts (not an answer)"),
     "also_searched": ("Søkte også etter", "Also searched for"),
     "no_hits": ("Ingen treff.", "No results."),

@@ -81,11 +81,13 @@ class KnowledgeBase:
         return path if path.suffix.lower() == ".pdf" and path.exists() and hit.passage.page_start is not None else None
 
     def page_image(self, hit: Hit) -> bytes:
-        """The hit's first page as a PNG with its passage highlighted (ValueError/RuntimeError when it cannot be drawn)."""
+        """The hit's first page as a PNG, its passage lightly and its excerpt strongly highlighted
+        (ValueError/RuntimeError when it cannot be drawn)."""
         path = self.source_pdf(hit)
         if path is None:
             raise ValueError(f"{hit.document.file}: no page to show")
-        return render_page(path, hit.passage.page_start or 1, hit.passage.text)
+        p = hit.passage
+        return render_page(path, p.page_start or 1, p.text, hit.excerpt.text, last_page=p.page_end)
 
     @staticmethod
     def export(result: SearchResult, kind: str) -> Export:

@@ -79,7 +79,25 @@ def test_one_author_for_the_nou_in_every_format(result):
 
 def test_page_image_highlights_the_passage(tmp_path: Path):
     path = report_pdf(tmp_path / "rapport.pdf", with_scan=False)
+    sentence = "Groruddalssatsingen var et tiårig samarbeid mellom staten og Oslo kommune."
     plain = render_page(path, 2, "")
-    marked = render_page(path, 2, "Groruddalssatsingen var et tiårig samarbeid mellom staten og Oslo kommune.")
-    assert plain.startswith(b"\x89PNG") and marked.startswith(b"\x89PNG")
-    assert marked != plain
+    passage = render_page(path, 2, sentence)
+    quoted = render_page(path, 2, sentence, quote=sentence)
+    assert plain.startswith(b"\x89PNG") and passage.startswith(b"\x89PNG")
+    assert len({plain, passage, quoted}) == 3  # the passage lightly, the quote in a colour of its own
+
+
+@pytest.mark.slow
+def test_context_and_library_show_each_sentence_once(result):
+    from index.present.context import after_part, before_part, reading_parts
+
+    searcher, found = result
+    passages = searcher.passages_of("nou-2020-16")[:6]
+    assert any(b.start < a.end for a, b in zip(passages, passages[1:], strict=False))  # the splitter overlaps them
+    clean = "".join(text for _, text in reading_parts(passages))
+    assert clean == passages[0].text + "".join(p.text[max(0, passages[i].end - p.start) :] for i, p in enumerate(passages[1:]))
+    hit = found.hits[0]
+    before, after = searcher.neighbours(hit.passage)
+    joined = before_part(before, hit.passage) + hit.passage.text + after_part(hit.passage, after)
+    span = (after.end if after else hit.passage.end) - (before.start if before else hit.passage.start)
+    assert len(joined) <= span and joined.count(hit.passage.text) == 1  # no text twice (only the blank lines between may drop)
