@@ -138,7 +138,7 @@ def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 # "Bomiljøtiltak og områdeutvikling: Det ble …": a label in front of a sentence is a heading of its own
-_LABEL = re.compile(r"[A-ZÆØÅ][^.:!?\n]{2,60}:\s+(?=[«\"“]?[A-ZÆØÅ])")
+_LABEL = re.compile(r"[A-ZÆØÅ][^.:!?\n]{2,60}:\s+(?=[A-ZÆØÅ])")  # not before a quotation: "Planen sier: «…»"
 # "… Trondheim osv. De statlige …": an abbreviation that can end a sentence, before a capital
 _ABBREVIATED_END = re.compile(r"\b(?:osv|o\.l|m\.m|mv|m\.v|etc|m\.fl|mfl)\.\s+(?=[A-ZÆØÅ][a-zæøå])")
 
@@ -156,12 +156,21 @@ def _spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+_INNER_CAPTION = re.compile(r"\S\s+(?:Figur|Figure|Tabell|Table)\s*\d+(?:\.\d+)*\s*:")
+
+
+def _unbalanced_quote(text: str) -> bool:
+    return text.count("”") + text.count("»") > text.count("“") + text.count("«")
+
+
 def _sentences(text: str, start: int, end: int, item: bool) -> list[Unit]:
     units = []
     for s, e in _spans(text, start, end):
         piece = text[s:e]
-        if _PHOTO_CREDIT.search(piece):
+        if _PHOTO_CREDIT.search(piece) or _CAPTION.match(piece):
             kind = "caption"
+        elif _INNER_CAPTION.search(piece) or _unbalanced_quote(piece):
+            kind = "fragment"  # a caption the layout put inside the sentence; the end of a quotation begun before
         elif is_statement(piece):
             kind = "item" if item else "sentence"
         else:

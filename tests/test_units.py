@@ -71,6 +71,11 @@ def test_captions_tables_and_cut_fragments():
     assert kinds("Figur 4.2 viser andel barn 0–17 år i lavinntektshusholdninger i 2018.")[0][0] == "sentence"
     assert kinds("Barnehagen tilbyr gratis kjernetid for fire- og femåringar. Foto: Marianne Gjørv.")[1] == ("caption", "Foto: Marianne Gjørv.")
     assert kinds("60 000 10 600")[0][0] == "table"
+    assert kinds("Tiltaket er nytt. Figur 3.2: Omtale av forsøket med gratis kjernetid i barnehage.")[1][0] == "caption"
+    inner = "På kommunen sin erfaringsdelingskonferanse i 2012 kom det fram at områdeutviklinga er Figur 3.3: Oversikt over organiseringa."
+    assert kinds(inner)[0][0] == "fragment"
+    quoted = "Planen sier: “Satsingen skal styrke bomiljøet. Bomiljø og fysisk opprustning vil være en sentral del av satsingen.”"
+    assert [k for k, _ in kinds(quoted)] == ["sentence", "fragment"]  # the quotation's second half stands on nothing
     tail = kinds("Tiltaket er innretta mot minoritetsspråklege barn. Alle barn i desse bydelane – også norskspråklege")
     assert [k for k, _ in tail] == ["sentence", "fragment"]
 
