@@ -156,6 +156,10 @@ def _spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+# not statements though they end like one: a link pointer, a reference, a list number before lower case
+_NOT_STATEMENT = re.compile(
+    r"\b(?:HER|HERE)\.$|^[A-ZÆØÅ][\w’'-]+(?:,? (?:og |and |& )?[A-ZÆØÅ][\w’'-]+)* \((?:19|20)\d\d[a-z]?\)\.$|^\d+\)\s+[a-zæøå]"
+)
 _INNER_CAPTION = re.compile(r"\S\s+(?:Figur|Figure|Tabell|Table)\s*\d+(?:\.\d+)*\s*:")
 
 
@@ -169,7 +173,7 @@ def _sentences(text: str, start: int, end: int, item: bool) -> list[Unit]:
         piece = text[s:e]
         if _PHOTO_CREDIT.search(piece) or _CAPTION.match(piece):
             kind = "caption"
-        elif _INNER_CAPTION.search(piece) or _unbalanced_quote(piece):
+        elif _INNER_CAPTION.search(piece) or _unbalanced_quote(piece) or _NOT_STATEMENT.search(piece):
             kind = "fragment"  # a caption the layout put inside the sentence; the end of a quotation begun before
         elif is_statement(piece):
             kind = "item" if item else "sentence"

@@ -76,6 +76,8 @@ def test_captions_tables_and_cut_fragments():
     assert kinds(inner)[0][0] == "fragment"
     quoted = "Planen sier: “Satsingen skal styrke bomiljøet. Bomiljø og fysisk opprustning vil være en sentral del av satsingen.”"
     assert [k for k, _ in kinds(quoted)] == ["sentence", "fragment"]  # the quotation's second half stands on nothing
+    for line in ("Mer om Fjell 2020 finnes HER.", "Barstad, Havnen, Serlie, Skardhamar (2006).", "4) and the Action Program for Oslo-South, that is, the areas."):
+        assert kinds(line)[0][0] == "fragment", line
     tail = kinds("Tiltaket er innretta mot minoritetsspråklege barn. Alle barn i desse bydelane – også norskspråklege")
     assert [k for k, _ in tail] == ["sentence", "fragment"]
 
