@@ -11,9 +11,10 @@ CONFIG ?= config.yaml
 
 .PHONY: run test setup system ingest bench eval lint clean
 
+# The app does not watch the source tree (a store of millions of passages under var/ overflows inotify).
 run: setup
 	$(BIN)/python -m ingest --config $(CONFIG) || [ $$? -eq 1 ]
-	KB_CONFIG=$(CONFIG) $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	KB_CONFIG=$(CONFIG) $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.fileWatcherType none
 
 test: setup
 	$(BIN)/python -m pytest

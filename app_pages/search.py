@@ -109,6 +109,9 @@ WITHHELD_REASONS = ("markup", "unknown_words", "too_far")
 def render_answer(result: SearchResult, kb: KnowledgeBase) -> bool:
     """The short answer, or a plain statement that the sources do not answer; True when answered."""
     answer = kb.answer(result)
+    if answer.withheld and answer.reason == "no_sentences":
+        st.info(t("no_answer_no_sentences"))
+        return False
     if answer.withheld:
         st.warning(t("no_answer"))
         st.caption(t(f"no_answer_{answer.reason}") if answer.reason in WITHHELD_REASONS else "")

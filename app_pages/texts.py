@@ -48,6 +48,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No sentence in the sources comes close enough to the question in meaning.",
     ),
     "cited_passage": ("Det siterte avsnittet (utdraget er markert)", "The cited passage (the excerpt is marked)"),
+    "no_answer_no_sentences": (
+        "De beste treffene har ingen hele setninger å sitere; se utdragene nedenfor.",
+        "The best matches hold no whole sentences to quote; see the excerpts below.",
+    ),
     "closest": ("Nærmeste utdrag (ikke et svar)", "Closest excerpts (not an answer)"),
     "also_searched": ("Søkte også etter", "Also searched for"),
     "no_hits": ("Ingen treff.", "No results."),

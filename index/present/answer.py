@@ -85,7 +85,7 @@ def compose(result: SearchResult, window_vectors: WindowVectors, analyzer: Analy
         return Answer([], True, "no_hits")
     candidates = _candidates(hits, result, window_vectors, analyzer, cfg)
     evidence = Evidence.of(result, max((c.similarity for c in candidates if c.similarity is not None), default=None), analyzer, vocabulary)
-    verdict = judge(evidence, cfg)
+    verdict = judge(evidence, cfg) or ("" if candidates else "no_sentences")
     if verdict:
         return Answer([], True, verdict, evidence)
     chosen = _select(candidates, cfg)
