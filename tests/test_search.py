@@ -119,7 +119,12 @@ def test_cli_json_and_batch(corpus_store, tmp_path):
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout
     data = json.loads(out)
-    assert set(data) >= {"query", "mode", "took_ms", "corrections", "hits"} and len(data["hits"]) == 3
+    assert set(data) >= {"query", "mode", "took_ms", "corrections", "hits", "answer"} and len(data["hits"]) == 3
+    answer = data["answer"]
+    assert not answer["withheld"] and answer["sentences"]
+    for sentence in answer["sentences"]:  # a verbatim slice of the text of the hit it names
+        hit = data["hits"][sentence["hit"] - 1]
+        assert hit["text"][sentence["start"] : sentence["end"]] == sentence["text"]
     batch = tmp_path / "queries.txt"
     batch.write_text("levekår\n\nnabolagseffekter\n\"gratis kjernetid\"\n", encoding="utf-8")
     lines = subprocess.run(
@@ -129,3 +134,4 @@ def test_cli_json_and_batch(corpus_store, tmp_path):
     results = [json.loads(line) for line in lines]
     assert [r["query"] for r in results] == ["levekår", "nabolagseffekter", '"gratis kjernetid"']
     assert all(r["took_ms"] < 5000 and r["mode"] == "lexical" for r in results)
+    assert all(set(r["answer"]) == {"sentences", "withheld", "reason"} for r in results)

@@ -20,9 +20,14 @@ from settings import Settings
 INDEX_VERSION = 8  # 8: sentence windows in the dense index, the term space for English queries
 
 
+# Index settings read only when searching: changing them needs no rebuild.
+QUERY_TIME = frozenset({"hnsw_ef_search", "ivf_nprobe", "rerank", "exact_filter_max", "translation_dictionary"})
+
+
 def index_signature(settings: Settings) -> dict[str, Any]:
-    """What an index depends on besides the passages: the embedder, the index settings, the layout."""
-    return {"embedder": embedder_name(settings.embedder), "index": settings.index.model_dump(mode="json"), "index_version": INDEX_VERSION}
+    """What an index depends on besides the passages: the embedder, the build settings, the layout."""
+    built_with = {k: v for k, v in settings.index.model_dump(mode="json").items() if k not in QUERY_TIME}
+    return {"embedder": embedder_name(settings.embedder), "index": built_with, "index_version": INDEX_VERSION}
 
 
 @dataclass(frozen=True)
