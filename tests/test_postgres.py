@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import psycopg
 import pytest
 
@@ -98,6 +99,21 @@ def test_same_hits_and_json_as_the_files_backend(pg_corpus: Settings, corpus_sto
             assert hit.excerpt.text in hit.passage.text
         overlap = {h.passage.passage_id for h in ours.hits} & {h.passage.passage_id for h in theirs.hits}
         assert len(overlap) >= 2, query  # ts_rank_cd is not BM25: orders differ, the answers overlap
+
+
+def test_the_short_answer_reads_the_same_window_vectors(pg_corpus: Settings, corpus_store: Settings):
+    from index.present.answer import answer_for
+
+    pg_searcher, files = open_searcher(pg_corpus), open_searcher(corpus_store)
+    found = pg_searcher.search("gratis kjernetid i barnehage", k=5)
+    by_id = {p.passage_id: row for row, p in enumerate(files.all_passages())}
+    for hit in found.hits[:3]:  # the same windows, in the same order, from both stores
+        ours, theirs = pg_searcher.window_vectors([hit.row])[0], files.window_vectors([by_id[hit.passage.passage_id]])[0]
+        assert ours.shape == theirs.shape and np.allclose(ours, theirs, atol=1e-5)
+    answer = answer_for(found, pg_searcher, pg_corpus.answer)
+    assert not answer.withheld and answer.sentences
+    assert all(found.hits[s.hit_rank - 1].passage.text[s.start : s.end] == s.text for s in answer.sentences)
+    assert answer_for(pg_searcher.search("xqzvbn plorkt"), pg_searcher, pg_corpus.answer).withheld
 
 
 def test_parity_on_the_evaluation_set(pg_corpus: Settings, corpus_store: Settings):
