@@ -192,10 +192,11 @@ class Passage:
         end = self.page_label_end or str(self.page_end or self.page_start)
         return start if start == end else f"{start}–{end}"
 
-    def location(self, page_word: str = "s.", separator: str = " › ") -> str:
-        """Where the passage stands: "s. 14–15", or its section path for text without pages."""
+    def location(self, page_word: str = "s.", separator: str = " › ", section: tuple[str, ...] | None = None) -> str:
+        """Where the passage stands: "s. 14–15", or for text without pages its section path
+        (or `section`, the path at a point inside it)."""
         span = self.page_span()
-        return f"{page_word} {span}" if span else separator.join(self.section)
+        return f"{page_word} {span}" if span else separator.join(self.section if section is None else section)
 
     @property
     def int_id(self) -> int:

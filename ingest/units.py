@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.headings import looks_like_title, numbered_level
 from ingest.sentences import sentence_spans
@@ -57,11 +58,14 @@ def is_statement(text: str) -> bool:
 
 def passage_units(text: str, headings: Iterable[str] = (), is_note: bool = False) -> list[Unit]:
     """The units of a passage's text, in order; `headings` is the passage's section path."""
+    return list(_units(text, tuple(headings), is_note))
+
+
+@lru_cache(maxsize=2048)
+def _units(text: str, headings: tuple[str, ...], is_note: bool) -> tuple[Unit, ...]:
+    """Memoized: a search cuts its hits into units for their citations, then again for the answer."""
     known = {" ".join(h.split()) for h in headings}
-    units: list[Unit] = []
-    for start, end in _paragraphs(text):
-        units.extend(_paragraph_units(text, start, end, known, is_note))
-    return units
+    return tuple(unit for start, end in _paragraphs(text) for unit in _paragraph_units(text, start, end, known, is_note))
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:

@@ -43,8 +43,7 @@ class Hit:
 
     def location(self, page_word: str = "s.", separator: str = " › ") -> str:
         """Pages, or the section the excerpt sits under."""
-        span = self.passage.page_span()
-        return f"{page_word} {span}" if span else separator.join(self.section)
+        return self.passage.location(page_word, separator, self.section)
 
     def to_json(self) -> dict[str, Any]:
         p, d = self.passage, self.document

@@ -22,9 +22,10 @@ from typing import Any
 
 from index.present.answer import Answer, answer_for
 from index.query import QueryError
+from index.search.hits import SearchResult
 from index.search.searcher import Searcher
 from index.text.analysis import stopwords
-from kb.bench.evaluate import PARTS, EvalQuery, answerable, split, squash
+from kb.bench.evaluate import PARTS, EvalQuery, answerable, first_relevant, split, squash
 from settings import Settings
 
 STOPWORDS = stopwords()
@@ -58,12 +59,12 @@ def reads_as_sentence(text: str) -> bool:
     return not glued and not _FOOTNOTE_LINE.match(text)
 
 
-def _from_gold(answer: Answer, searcher_result, query: EvalQuery) -> bool:
+def _from_gold(answer: Answer, result: SearchResult, query: EvalQuery) -> bool:
+    """Whether the first answer sentence quotes a passage that holds a gold quote."""
     if answer.withheld or not answer.sentences:
         return False
-    hit = searcher_result.hits[answer.sentences[0].hit_rank - 1]
-    text = squash(hit.passage.text)
-    return any(g.doc_id == hit.passage.doc_id and squash(g.quote) in text for g in query.gold)
+    passage = result.hits[answer.sentences[0].hit_rank - 1].passage
+    return first_relevant([[(passage.doc_id, passage.passage_id)]], query.gold, {passage.passage_id: squash(passage.text)}) == 1
 
 
 def answer_records(searcher: Searcher, settings: Settings, queries: list[EvalQuery], offtopic: list[OffTopic]) -> list[dict[str, Any]]:
