@@ -129,6 +129,9 @@ def render_answer(result: SearchResult, kb: KnowledgeBase) -> bool:
         st.markdown("\n".join(lines), unsafe_allow_html=True)
     else:
         st.markdown(" ".join(_quoted(s) for s in answer.sentences), unsafe_allow_html=True)
+    for disagreement in answer.disagreements:
+        values = "; ".join(f"{esc(value)} «{esc(s.text)}» **\\[{s.hit_rank}\\]**" for value, s in disagreement.values)
+        st.warning(t(f"disagree_{disagreement.kind}").format(about=esc(disagreement.about)) + " " + values)
     st.caption(t("answer_note"))
     return True
 

@@ -33,6 +33,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Setningene er sitert ordrett; tallet viser til utdraget nedenfor.",
         "Sentences are quoted verbatim; the number points to the excerpt below.",
     ),
+    "disagree_period": ("Kildene oppgir ulike perioder for {about}:", "The sources give different periods for {about}:"),
+    "disagree_amount": ("Kildene oppgir ulike beløp for {about}:", "The sources give different amounts for {about}:"),
     "excerpts": ("Siterte utdrag", "Cited excerpts"),
     "no_answer": (
         "Kildene svarer ikke på dette spørsmålet. Nedenfor er det nærmeste som finnes, men det er ikke et svar.",

@@ -55,6 +55,15 @@ def test_a_nonsense_query_gets_no_short_answer(corpus_store, tmp_path, monkeypat
     assert at.warning and at.warning[0].value.startswith("Kildene svarer ikke på dette spørsmålet")
 
 
+def test_the_answer_says_where_the_sources_disagree(corpus_store, tmp_path, monkeypatch):
+    at = app_for(corpus_store, tmp_path, monkeypatch)
+    at.query_params["q"] = "Groruddalssatsingen skoleutvikling"
+    at.run()
+    assert not at.exception
+    said = [w.value for w in at.warning if w.value.startswith("Kildene oppgir ulike perioder for Groruddalssatsing")]
+    assert said and "2012–2016" in said[0] and "2007" in said[0]
+
+
 def test_filters_narrow_the_results_and_go_into_the_url(corpus_store, tmp_path, monkeypatch):
     at = app_for(corpus_store, tmp_path, monkeypatch)
     at.query_params["q"] = "samarbeid mellom stat og kommune"

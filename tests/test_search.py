@@ -134,4 +134,20 @@ def test_cli_json_and_batch(corpus_store, tmp_path):
     results = [json.loads(line) for line in lines]
     assert [r["query"] for r in results] == ["levekår", "nabolagseffekter", '"gratis kjernetid"']
     assert all(r["took_ms"] < 5000 and r["mode"] == "lexical" for r in results)
-    assert all(set(r["answer"]) == {"sentences", "withheld", "reason"} for r in results)
+    assert all(set(r["answer"]) == {"sentences", "withheld", "reason", "disagreements"} for r in results)
+
+
+def test_cli_json_says_where_the_sources_disagree(corpus_store):
+    """IMDi and the NOU give the Groruddalen programme different periods: both values, each a
+    verbatim slice of the hit it names."""
+    out = subprocess.run(
+        [sys.executable, "-m", "index", "search", "Groruddalssatsingen skoleutvikling", "--json", "--store", str(corpus_store.store.dir)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout
+    data = json.loads(out)
+    [disagreement] = [d for d in data["answer"]["disagreements"] if d["about"].startswith("Groruddalssatsing")]
+    assert disagreement["kind"] == "period" and len({v["value"] for v in disagreement["values"]}) >= 2
+    for value in disagreement["values"]:
+        hit = data["hits"][value["hit"] - 1]
+        assert hit["text"][value["start"] : value["end"]] == value["text"] and value["value"][:4] in value["text"]
+    assert len({data["hits"][v["hit"] - 1]["doc_id"] for v in disagreement["values"]}) >= 2

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.builder.represent import windows
+from index.present.conflicts import Statement, find_conflicts
 from index.present.floor import Evidence, judge
 from index.quote.excerpt import matched_words
 from index.search.hits import Hit, SearchResult
@@ -53,14 +54,30 @@ class AnswerSentence:
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    """The top hits give different values for one thing: each value with the words that give it."""
+
+    kind: str  # "period" or "amount"
+    about: str
+    values: list[tuple[str, AnswerSentence]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "about": self.about, "values": [{"value": v} | s.to_json() for v, s in self.values]}
+
+
+@dataclass(frozen=True)
 class Answer:
     sentences: list[AnswerSentence]
     withheld: bool
     reason: str  # why it was withheld ("" when it was not)
     evidence: Evidence | None = None
+    disagreements: list[Disagreement] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"sentences": [s.to_json() for s in self.sentences], "withheld": self.withheld, "reason": self.reason}
+        return {
+            "sentences": [s.to_json() for s in self.sentences], "withheld": self.withheld, "reason": self.reason,
+            "disagreements": [d.to_json() for d in self.disagreements],
+        }
 
 
 @dataclass
@@ -89,7 +106,21 @@ def compose(result: SearchResult, window_vectors: WindowVectors, analyzer: Analy
     if verdict:
         return Answer([], True, verdict, evidence)
     chosen = _select(candidates, cfg)
-    return Answer(_arrange(chosen, hits, result), False, "", evidence)
+    return Answer(_arrange(chosen, hits, result), False, "", evidence, disagreements(result.hits))
+
+
+def disagreements(hits: list[Hit]) -> list[Disagreement]:
+    """Periods and amounts the hits give differently for one programme (index/present/conflicts.py),
+    read from their sentences and headings."""
+    spans: list[AnswerSentence] = []
+    statements: list[Statement] = []
+    for hit in hits:
+        for unit in passage_units(hit.passage.text, hit.passage.section, hit.passage.is_note):
+            if unit.quotable or unit.kind == "heading":
+                text = hit.passage.text[unit.start : unit.end]
+                spans.append(AnswerSentence(text, hit.rank, unit.start, unit.end))
+                statements.append(Statement(text, hit.document.doc_id))
+    return [Disagreement(c.kind, c.about, [(f.value, spans[f.source]) for f in c.facts]) for c in find_conflicts(statements)]
 
 
 def _candidates(hits: list[Hit], result: SearchResult, window_vectors: WindowVectors, analyzer: Analyzer, cfg: AnswerSettings) -> list[_Candidate]:

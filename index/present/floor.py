@@ -19,7 +19,10 @@ from index.search.hits import SearchResult
 from index.text.analysis import Analyzer
 from settings import AnswerSettings
 
-_MARKUP = re.compile(r"[<>{}$;=|\\\[\]]")
+_MARKUP = re.compile(r"[<>{}$;=|\\\[\]*^]")
+# token shapes of code rather than words: a path ("../", "..\\", "/etc"), a URL, a command's flag or
+# comment ("-rf", "--"), an assignment or call ("src=x", "alert(")
+_CODE_TOKEN = re.compile(r"\.\.[/\\]|^[/\\]\w|\w://|^--?[\w-]*$|\w=|\w\(|[/\\]\w+[/\\]")
 UNKNOWN_WEIGHT = 2.0  # a query word the corpus never uses counts double: it is what the question is about
 
 
@@ -42,8 +45,15 @@ class Evidence:
             found |= terms & set(analyzer.index_terms(hit.passage.text + " " + " ".join(hit.passage.section)))
         weight = {t: 1.0 if t in vocabulary else UNKNOWN_WEIGHT for t in terms}
         covered = sum(weight[t] for t in found) / sum(weight.values()) if terms else 0.0
-        markup = len(_MARKUP.findall(result.query)) >= 2
+        markup = looks_like_code(result.query)
         return cls(similarity, covered, len(terms), result.english, markup)
+
+
+def looks_like_code(query: str) -> bool:
+    """Code, markup, a path or a URL rather than a question: two marks of code in all, counting
+    the characters words never carry and the tokens shaped like code."""
+    marks = len(_MARKUP.findall(query)) + sum(len(_CODE_TOKEN.findall(token)) for token in query.split())
+    return marks >= 2
 
 
 def judge(evidence: Evidence, cfg: AnswerSettings) -> str:
