@@ -60,6 +60,9 @@ class OcrSettings(Section):
     enabled: bool = True
     language: str = "nor+eng"
     dpi: int = Field(300, ge=72, le=600)
+    probe_dpi: int = Field(72, ge=50, le=300)  # the quick look that tells a photo from a page of text
+    probe_words: int = Field(5, ge=0)  # known words the quick look must find before the page is read
+    workers: int = Field(2, ge=1, le=64)  # OCR processes for a document with several pages to read
 
 
 class IngestSettings(Section):

@@ -14,7 +14,8 @@ from settings import IngestSettings
 # Bump when a change to the readers or the splitter changes what they produce:
 # the store then re-parses every document instead of trusting unchanged bytes.
 # 3: a box title set apart is a heading; a sentence wrapped after its first line is not.
-PARSER_VERSION = 3
+# 4: OCR only where the text layer is bad (ingest/ocr.py); photo pages are left alone.
+PARSER_VERSION = 4
 
 
 def parse_bytes(name: str, data: bytes, cfg: IngestSettings, password: str | None = None) -> ParsedDocument:

@@ -12,39 +12,24 @@ Traps handled (see ../shared/pdfs/README.md for the files that showed them):
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
 
 import pymupdf
 
 from ingest.assemble import assemble
 from ingest.headings import looks_like_title, numbered_level
+from ingest.ocr import OcrJob, layer_readable, ocr_languages, quality, run_ocr, summary
 from ingest.pdf_layout import Line, drop_running, page_lines, reading_order, running_lines
 from ingest.records import Block, IngestError, ParsedDocument
-from ingest.textclean import join_lines, looks_like_text, normalize_chars, vocabulary
-from settings import IngestSettings, OcrSettings
+from ingest.textclean import join_lines, normalize_chars, vocabulary
+from settings import IngestSettings
 
 _BULLET = re.compile(r"^(?:[•·▪●○◦■➢►\-–]\s|\(?[0-9a-z]{1,2}[.)]\s)")
 _SENTENCE_END = re.compile(r"[.!?:]$")
 _NOTE_START = re.compile(r"^(\d{1,3})\s+\S")  # a footnote: small type that opens with its number
 pymupdf.TOOLS.mupdf_display_errors(False)  # damaged files are reported by us, once
-
-
-@lru_cache(maxsize=4)
-def ocr_languages(wanted: str) -> str | None:
-    """The requested Tesseract languages that are installed ("nor+eng"), or None."""
-    if not shutil.which("tesseract"):
-        return None
-    try:
-        folder = Path(pymupdf.get_tessdata())
-    except RuntimeError:
-        return None
-    present = [lang for lang in wanted.split("+") if (folder / f"{lang}.traineddata").exists()]
-    return "+".join(present) or None
 
 
 def open_pdf(data: bytes, path: str, password: str | None) -> pymupdf.Document:
@@ -83,38 +68,46 @@ class PdfScan:
     warnings: list[str] = field(default_factory=list)
 
 
-def _ocr_lines(page: pymupdf.Page, cfg: OcrSettings) -> list[Line] | None:
-    languages = ocr_languages(cfg.language) if cfg.enabled else None
-    if not languages:
-        return None
-    textpage = page.get_textpage_ocr(language=languages, dpi=cfg.dpi, full=True)
-    return page_lines(page, textpage)
-
-
-def scan_pages(doc: pymupdf.Document, path: str, cfg: IngestSettings) -> PdfScan:
-    """Text lines of every page without running headers and footers; OCR where needed."""
+def scan_pages(doc: pymupdf.Document, path: str, cfg: IngestSettings, data: bytes, password: str | None) -> PdfScan:
+    """Text lines of every page without running headers and footers; OCR where the layer is bad."""
     scan = PdfScan()
     started = time.monotonic()
     for page in doc:
         _check_time(started, cfg, path)
         scan.pages.append(PageText(page.number + 1, page.get_label() or None, page.rect.height, page_lines(page)))
     running = running_lines([p.lines for p in scan.pages], [p.height for p in scan.pages])
+    jobs = []
     for page_text, page in zip(scan.pages, doc, strict=True):
         page_text.lines = drop_running(page_text.lines, page_text.height, running)
         text = " ".join(line.text for line in page_text.lines)
-        if looks_like_text(text) or (not text.strip() and not page.get_images()):
+        if layer_readable(text) or (not text.strip() and not page.get_images()):
             continue  # readable, or a blank page
-        _check_time(started, cfg, path)
-        reason = "has no text layer" if not text.strip() else "has unreadable text (fonts without Unicode mapping)"
-        ocr = _ocr_lines(page, cfg.ocr)
-        if ocr is None:
-            scan.warnings.append(f"page {page_text.number} {reason}; OCR is not available (install tesseract-ocr-nor)")
-            page_text.lines = []
-            continue
-        ocr = drop_running(ocr, page_text.height, running)
-        page_text.lines = ocr if looks_like_text(" ".join(line.text for line in ocr)) else []
-        scan.warnings.append(f"page {page_text.number} {reason}; read by OCR" + ("" if page_text.lines else ", which found no text"))
+        layer = quality(text).word_share if text.strip() else 0.0
+        jobs.append((page_text, "unreadable text (fonts without Unicode mapping)" if text.strip() else "no text layer", layer))
+    if jobs:
+        _ocr_into(scan, jobs, cfg, data, password, running, started, path)
     return scan
+
+
+def _ocr_into(scan: PdfScan, jobs: list, cfg: IngestSettings, data: bytes, password: str | None, running, started: float, path: str) -> None:
+    languages = ocr_languages(cfg.ocr.language) if cfg.ocr.enabled else None
+    if languages is None:
+        why = "install tesseract-ocr-nor" if cfg.ocr.enabled else "turned off: ingest.ocr.enabled"
+        for page_text, reason, _ in jobs:
+            scan.warnings.append(f"page {page_text.number} has {reason}; OCR is not available ({why})")
+            page_text.lines = []
+        return
+    _check_time(started, cfg, path)
+    born_digital = len(jobs) <= len(scan.pages) / 2  # most pages carry a readable layer: probe before reading
+    by_number = {page_text.number: page_text for page_text, _, _ in jobs}
+    results = run_ocr(data, password, [OcrJob(p.number, reason, layer, born_digital) for p, reason, layer in jobs], cfg.ocr, languages)
+    for result in results:
+        page_text = by_number[result.page]
+        if result.status == "read":
+            page_text.lines = drop_running(list(result.lines), page_text.height, running)
+        elif result.status != "worse_than_layer":
+            page_text.lines = []
+    scan.warnings.append(summary(results))
 
 
 def _check_time(started: float, cfg: IngestSettings, path: str) -> None:
@@ -257,7 +250,7 @@ def read_pdf(data: bytes, path: str, cfg: IngestSettings, password: str | None =
     try:
         if doc.page_count > cfg.max_pages:
             raise IngestError(path, f"{doc.page_count} pages, more than the limit of {cfg.max_pages} (ingest.max_pages)")
-        scan = scan_pages(doc, path, cfg)
+        scan = scan_pages(doc, path, cfg, data, password)
         scan.warnings[:0] = active_content(doc)
         if doc.is_repaired:
             scan.warnings.insert(0, "the file was damaged and repaired by MuPDF")

@@ -102,7 +102,7 @@ def corpus_files(corpus: CorpusSettings) -> list[Path]:
 
 def parse_key(settings: Settings) -> str:
     """What the stored passages depend on besides the file bytes."""
-    relevant = settings.ingest.model_dump(exclude={"timeout_s", "max_pages", "max_file_mb"})
+    relevant = settings.ingest.model_dump(exclude={"timeout_s": True, "max_pages": True, "max_file_mb": True, "ocr": {"workers"}})
     return hashlib.sha256(json.dumps([PARSER_VERSION, relevant], sort_keys=True).encode()).hexdigest()[:16]
 
 

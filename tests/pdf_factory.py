@@ -146,3 +146,35 @@ def active_content_pdf(path: Path) -> Path:
     doc.xref_set_key(doc.pdf_catalog(), "OpenAction", "<</S/JavaScript/JS(app.alert('hei'))>>")
     doc.save(path)
     return path
+
+
+TOC_ENTRIES = [
+    ("1 Innledning", 3), ("1.1 Bakgrunn for områdesatsingen", 4), ("1.2 Mandat og metode", 6),
+    ("2 Erfaringer fra bydelene", 9), ("2.1 Sysselsetting og kvalifisering", 11), ("2.2 Barnehage og skole", 15),
+    ("2.3 Bolig og nærmiljø", 19), ("3 Vurderinger og anbefalinger", 23), ("Vedlegg 1 Tabeller", 31),
+]
+
+
+def toc_and_photo_pdf(path: Path) -> Path:
+    """A born-digital report: a table of contents with dot leaders, three pages of text, and a
+    full-page picture with no text in it (shapes, as a photo or an illustration page)."""
+    doc = pymupdf.open()
+    toc = doc.new_page(width=PAGE_W, height=PAGE_H)
+    toc.insert_text((LEFT_X, 80), "Innhold", fontsize=18, fontname="hebo")
+    y = 120.0
+    for title, number in TOC_ENTRIES:
+        toc.insert_text((LEFT_X, y), f"{title} {'.' * (70 - len(title))} {number}", fontsize=BODY, fontname="helv")
+        y += BODY * 1.8
+    for number in range(3):
+        page = doc.new_page(width=PAGE_W, height=PAGE_H)
+        page.insert_text((LEFT_X, 80), f"{number + 1} Kapittel om områdesatsing", fontsize=16, fontname="hebo")
+        _lines(page, LEFT_X, 110, ["Bydelen samarbeidet med kommunen og staten om tiltak for barn, unge og familier."] * 20)
+    source = pymupdf.open()
+    art = source.new_page(width=PAGE_W, height=PAGE_H)
+    for i in range(12):
+        art.draw_circle((60 + 45 * i, 200 + 30 * (i % 5)), 25 + 3 * i, color=(0.2, 0.3 + 0.05 * i, 0.6), fill=(0.1 * (i % 7), 0.5, 0.08 * i))
+        art.draw_rect(pymupdf.Rect(20 * i, 500 + 10 * i, 20 * i + 180, 640 + 12 * i), color=None, fill=(0.9, 0.07 * i, 0.3))
+    photo = doc.new_page(width=PAGE_W, height=PAGE_H)
+    photo.insert_image(photo.rect, pixmap=art.get_pixmap(dpi=150))
+    doc.save(path)
+    return path

@@ -10,7 +10,7 @@ from ingest.pdf_reader import ocr_languages, read_pdf
 from ingest.records import IngestError, ParsedDocument
 from settings import IngestSettings
 
-from .pdf_factory import FOOTER, HEADER, encrypted_pdf, image_only_pdf, report_pdf
+from .pdf_factory import FOOTER, HEADER, TOC_ENTRIES, encrypted_pdf, image_only_pdf, report_pdf, toc_and_photo_pdf
 
 CFG = IngestSettings()
 OCR = ocr_languages(CFG.ocr.language)
@@ -64,7 +64,29 @@ def test_image_only_page_is_read_by_ocr(report: ParsedDocument):
     assert "bydelene i Groruddalen" in report.text
     block = block_starting(report, "Denne siden er et bilde")
     assert [page for _, page in block.pages] == [4]
-    assert any("page 4 has no text layer; read by OCR" in w for w in report.warnings)
+    assert any(w.startswith("OCR: 1 page(s) read by OCR (1 with no text layer; pages 4)") for w in report.warnings)
+
+
+@pytest.mark.skipif(OCR is None, reason="Tesseract with Norwegian data is not installed")
+def test_a_table_of_contents_is_text_and_a_photo_page_is_left_alone(tmp_path: Path):
+    """Dot leaders and page numbers are a normal text layer: not OCR'd; a full-page picture without
+    text gets a quick look, not a full OCR, and adds nothing to the text."""
+    path = toc_and_photo_pdf(tmp_path / "rapport.pdf")
+    doc = read_pdf(path.read_bytes(), path.name, CFG)
+    assert all(f"{title} " in doc.text for title, _ in TOC_ENTRIES[:3])
+    assert [w for w in doc.warnings if w.startswith("OCR:")] == ["OCR: 1 image page(s) without text left alone (pages 5)"]
+    assert not [b for b in doc.blocks if any(page == 5 for _, page in b.pages)]
+
+
+def test_text_layers_are_judged_by_their_words():
+    from ingest.ocr import layer_readable
+
+    assert layer_readable("1.2 Mandat og metode ........................................ 6 2 Erfaringer fra bydelene ...... 9")
+    assert layer_readable("2019 2020 2021 12,4 13,1 14,0 (25) 1 345 1 402 %")  # a table of numbers
+    assert layer_readable("Oslo kommune og staten samarbeidde om eit handlingsprogram for Oslo indre aust.")  # nynorsk
+    assert layer_readable("Omradesatsingen i Oslo ser er evaluert pa oppdrag fra Oslo kommune og staten.")  # OCR lost æøå
+    assert not layer_readable('"7+%- 0(, 3&!" #5$ %7+')  # glyph codes of a font without a Unicode mapping
+    assert not layer_readable("Wkh vwdwh dqg wkh pxqlflsdolwb djuhhg rq d qhz surjudpph iru wkh glvwulfw")  # shifted letters
 
 
 def test_image_only_page_without_ocr_is_reported(tmp_path: Path):
