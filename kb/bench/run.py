@@ -181,6 +181,9 @@ def run_bench(settings: Settings, args, console: Console) -> int:
     if "files" in args.backends:
         rates = bench_embedding(settings, console)
         bench_chunking(settings, rates["ours_words_per_s"], console)
+        from kb.bench.pdfs import bench_pdf_parsing
+
+        bench_pdf_parsing(settings, console)
         bench_ingest(settings, args.quick, console)
         state = bench_search(settings, console)
         from kb.bench.baselines import bench_baselines
