@@ -12,8 +12,13 @@ CONFIG ?= config.yaml
 .PHONY: run test setup system ingest bench eval lint clean
 
 # The app does not watch the source tree (a store of millions of passages under var/ overflows inotify).
+# Words first: the store is published searchable by words in seconds and the app starts; the
+# embeddings are made in the background (log: var/ingest-background.log) and the app switches
+# to hybrid search by itself when they are published. A kill at any moment loses nothing:
+# the next run does the rest.
 run: setup
-	$(BIN)/python -m ingest --config $(CONFIG) || [ $$? -eq 1 ]
+	$(BIN)/python -m ingest --config $(CONFIG) --words-first; status=$$?; [ $$status -le 1 ] || [ $$status -eq 3 ]
+	@mkdir -p var && ($(BIN)/python -m ingest --config $(CONFIG) > var/ingest-background.log 2>&1 &)
 	KB_CONFIG=$(CONFIG) $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.fileWatcherType none
 
 test: setup

@@ -51,6 +51,7 @@ def main() -> None:
     if kb is None:
         st.info(t("no_index"))
         return
+    search.render_semantic_status(service, kb)
     if page == "library":
         library.render(kb)
     else:

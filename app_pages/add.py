@@ -73,5 +73,5 @@ def progress_text(status: JobStatus) -> str:
     if status.state == "queued":
         return t("queued")
     if status.stage == "embedding":
-        return t("embedding", done=status.done, total=status.total)
+        return t("embedding_searchable" if status.searchable else "embedding", done=status.done, total=status.total)
     return t("ingesting", file=status.current or ", ".join(status.added))

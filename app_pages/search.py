@@ -6,12 +6,12 @@ import streamlit as st
 
 from app_pages.render import esc, highlighted
 from app_pages.resources import get_settings
-from app_pages.texts import t
+from app_pages.texts import TEXTS, t
 from index.present.answer import AnswerSentence
 from index.present.context import after_part, before_part
 from index.query import MODES, Filters, QueryError
 from index.search.hits import Hit, SearchResult
-from kb.service import EXPORTS, KnowledgeBase
+from kb.service import EXPORTS, KnowledgeBase, Service
 
 LANGS = ("nb", "nn", "en")
 
@@ -194,6 +194,29 @@ def render_exports(result: SearchResult, kb: KnowledgeBase) -> None:
         column.download_button(kind, export.data, file_name=export.file_name, mime=export.mime, key=f"export_{kind.lower()[:3]}")
 
 
+SEMANTIC_POLL_S = 3
+
+
+def render_semantic_status(service: Service, kb: KnowledgeBase) -> None:
+    """While the published version is searchable by words only: say what works now and how far the
+    semantic index has come; the page reruns by itself when a newer version is published."""
+    if not kb.semantic_ready:
+        _semantic_progress(service, kb.name)
+
+
+@st.fragment(run_every=SEMANTIC_POLL_S)
+def _semantic_progress(service: Service, shown: str) -> None:
+    if service.published_name() != shown:
+        st.rerun()  # the whole page, on the newer version
+    progress = service.build_progress()
+    if progress is None:
+        st.info(t("semantic_missing"))
+    elif progress.stage == "embedding":
+        st.info(t("semantic_building", done=progress.done, total=progress.total))
+    else:
+        st.info(t("semantic_finishing", stage=t(f"stage_{progress.stage}") if f"stage_{progress.stage}" in TEXTS else progress.stage))
+
+
 def render(kb: KnowledgeBase) -> None:
     read_url_state(kb)
     filters = sidebar_filters(kb)
@@ -215,7 +238,7 @@ def render(kb: KnowledgeBase) -> None:
         return
     answered = render_answer(result, kb)
     st.subheader(t("excerpts") if answered else t("closest"))
-    st.caption(f"{len(result.hits)} " + t("took", ms=result.took_ms))
+    st.caption(f"{len(result.hits)} " + t("took", ms=result.took_ms) + " · " + t("searched_as", mode=t(f"mode_{result.mode}").split(" (")[0].lower()))
     for hit in result.hits:
         render_hit(hit, result, kb)
     render_exports(result, kb)

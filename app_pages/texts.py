@@ -36,6 +36,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "disagree_period": ("Kildene oppgir ulike perioder for {about}:", "The sources give different periods for {about}:"),
     "disagree_amount": ("Kildene oppgir ulike beløp for {about}:", "The sources give different amounts for {about}:"),
     "excerpts": ("Siterte utdrag", "Cited excerpts"),
+    "semantic_building": (
+        "Ordsøk er klart; betydningssøk bygges: {done} av {total} avsnitt. Siden bytter til kombinert søk av seg selv når det er ferdig.",
+        "Keyword search is ready; semantic search is being built: {done} of {total} passages. The page switches to hybrid search by itself when it is done.",
+    ),
+    "semantic_finishing": (
+        "Ordsøk er klart; betydningssøket gjøres ferdig ({stage}).",
+        "Keyword search is ready; semantic search is being finished ({stage}).",
+    ),
+    "stage_translating": ("ordforrådet kobles til engelsk", "linking the vocabulary to English"),
+    "semantic_missing": (
+        "Bare ordsøk er tilgjengelig: betydningssøket er ikke bygget. Kjør `python -m ingest` for å bygge det.",
+        "Only keyword search is available: semantic search has not been built. Run `python -m ingest` to build it.",
+    ),
     "no_answer": (
         "Kildene svarer ikke på dette spørsmålet. Nedenfor er det nærmeste som finnes, men det er ikke et svar.",
         "The sources do not answer this question. Below is the closest they hold, but it is not an answer.",
@@ -73,6 +86,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "also_in": ("Samme tekst finnes også i", "The same text is also in"),
     "export": ("Last ned treffene", "Download the results"),
     "took": ("treff på {ms:.0f} ms", "results in {ms:.0f} ms"),
+    "searched_as": ("søkemåte: {mode}", "search mode: {mode}"),
     "no_index": (
         "Indeksen er ikke bygget ennå. Kjør `make run` eller `python -m ingest`.",
         "The index has not been built yet. Run `make run` or `python -m ingest`.",
@@ -99,6 +113,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "metadata_source": ("Metadata fra", "Metadata from"),
     "queued": ("Venter på at en annen innlegging skal bli ferdig …", "Waiting for another ingest to finish …"),
     "embedding": ("Lager betydningsindeks: {done} av {total} avsnitt", "Building the semantic index: {done} of {total} passages"),
+    "embedding_searchable": (
+        "Søkbar med ordsøk nå; lager betydningsindeks: {done} av {total} avsnitt",
+        "Searchable by keywords now; building the semantic index: {done} of {total} passages",
+    ),
     "job_failed": ("Innleggingen stoppet: {reason}", "The ingest stopped: {reason}"),
     "job_missing": ("Fant ikke innleggingen {job}.", "Ingest {job} was not found."),
 }

@@ -66,6 +66,8 @@ class PageText:
 class PdfScan:
     pages: list[PageText] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
 
 
 def scan_pages(doc: pymupdf.Document, path: str, cfg: IngestSettings, data: bytes, password: str | None) -> PdfScan:
@@ -100,7 +102,10 @@ def _ocr_into(scan: PdfScan, jobs: list, cfg: IngestSettings, data: bytes, passw
     _check_time(started, cfg, path)
     born_digital = len(jobs) <= len(scan.pages) / 2  # most pages carry a readable layer: probe before reading
     by_number = {page_text.number: page_text for page_text, _, _ in jobs}
+    ocr_started = time.monotonic()
     results = run_ocr(data, password, [OcrJob(p.number, reason, layer, born_digital) for p, reason, layer in jobs], cfg.ocr, languages)
+    scan.ocr_seconds = time.monotonic() - ocr_started
+    scan.ocr_pages = sum(1 for r in results if r.status == "read")
     for result in results:
         page_text = by_number[result.page]
         if result.status == "read":
@@ -262,7 +267,7 @@ def read_pdf(data: bytes, path: str, cfg: IngestSettings, password: str | None =
     if not blocks:
         raise IngestError(path, "no text found: " + ("; ".join(scan.warnings) or "the pages are empty"))
     labels = {page.number: page.label for page in scan.pages}
-    return assemble(blocks, labels, len(scan.pages), scan.warnings, found)
+    return replace(assemble(blocks, labels, len(scan.pages), scan.warnings, found), ocr_pages=scan.ocr_pages, ocr_seconds=scan.ocr_seconds)
 
 
 def _blocks(scan: PdfScan, toc: dict[str, int]) -> list[Block]:

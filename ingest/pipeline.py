@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import json
 import platform
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class Sink(Protocol):
 
     def abandon(self) -> None: ...
 
+    def stage_seconds(self) -> dict[str, float]:
+        """Where the sink's time went ("embed", "index"), for the ingest summary."""
+        ...
+
     def current_name(self) -> str | None:
         """What the searchers read now (a version name, or the database generation)."""
         ...
@@ -77,6 +82,9 @@ class Outcome:
     message: str = ""
     metadata_source: str = "catalog"
     warnings: list[str] = field(default_factory=list)
+    parse_seconds: float = 0.0  # parsing and splitting, OCR included
+    ocr_seconds: float = 0.0
+    ocr_pages: int = 0
 
 
 @dataclass
@@ -84,6 +92,7 @@ class IngestReport:
     outcomes: list[Outcome]
     version: str | None
     published: bool
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # the sink's stages: "embed", "index"
 
     def count(self, *statuses: Status) -> int:
         return sum(1 for o in self.outcomes if o.status in statuses)
@@ -187,14 +196,19 @@ class Ingest:
         doc_id = self.doc_id_for(path.name)
         entry = self.catalog.get(path.name)
         language = (entry.language if entry else None) or "nb"
+        started = time.monotonic()
         parsed, passages = self.parser.parse(path.name, data, entry.password if entry else None, doc_id, language)
+        seconds = time.monotonic() - started
         if not passages:
             raise IngestError(path.name, "no text to index after parsing")
         document = self.found(path, data, sha, parsed, passages)
         self.sink.put(document, parsed.text, passages)
         self.documents.append(document)
         self.outcomes.append(
-            Outcome(path.name, doc_id, status, parsed.page_count, len(passages), "", document.metadata_source, list(parsed.warnings))
+            Outcome(
+                path.name, doc_id, status, parsed.page_count, len(passages), "", document.metadata_source, list(parsed.warnings),
+                seconds, parsed.ocr_seconds, parsed.ocr_pages,
+            )
         )
 
     def found(self, path: Path, data: bytes, sha: str | None, parsed: ParsedDocument, passages: list[Passage]) -> Document:
@@ -270,4 +284,4 @@ def run_ingest(settings: Settings, sink: Sink, on_file: OnFile | None = None) ->
         except BaseException:
             sink.abandon()
             raise
-    return IngestReport(run.outcomes, name, published=True)
+    return IngestReport(run.outcomes, name, published=True, stage_seconds=sink.stage_seconds())

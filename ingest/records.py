@@ -153,6 +153,8 @@ class ParsedDocument:
     page_count: int = 0
     warnings: tuple[str, ...] = ()
     found_metadata: dict[str, Any] = field(default_factory=dict)
+    ocr_pages: int = 0  # pages whose text came from OCR
+    ocr_seconds: float = 0.0  # time spent in OCR (probes included)
 
 
 @dataclass(frozen=True)

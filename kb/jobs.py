@@ -1,7 +1,8 @@
 """Ingest jobs that run outside the page render, with progress a page can poll.
 
 An upload saves its files into the corpus at once; the ingest that makes them
-searchable runs here, in a background thread of the app process, one job at a
+searchable runs here (with the files backend in two steps: published searchable by
+words first, in seconds, then with its embeddings), in a background thread of the app process, one job at a
 time (a second waits its turn rather than meeting the store's writer lock). Each
 job's status is a small JSON file in `<store>/jobs/`, rewritten as it goes, so
 a page that reloads, or another app process, reads the same progress.
@@ -40,6 +41,7 @@ class JobStatus:
     total: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # file -> reason
     error: str = ""  # why the whole job failed
+    searchable: bool = False  # published searchable by words; the embeddings may still be in the making
     started: float = field(default_factory=time.time)
     finished: float | None = None
 
@@ -86,11 +88,18 @@ class IngestJobs:
                 self._write(status)
 
         try:
+            if self.settings.store.backend == "files":  # words first: searchable in seconds, then by meaning
+                report = ingest_corpus(
+                    self.settings, on_file=lambda path, number, total: progress("parsing", path.name, number - 1, total), semantic=False
+                )
+                status.failed, status.searchable = {o.file: o.message for o in report.failed if o.file in status.added}, True
+                self._write(status)
             report = ingest_corpus(
                 self.settings,
                 on_file=lambda path, number, total: progress("parsing", path.name, number - 1, total),
                 on_progress=lambda stage, done, total: progress(stage, "", done, total),
             )
+            status.searchable = True
             status.failed = {o.file: o.message for o in report.failed if o.file in status.added}
             status.state = "done"
         except (StoreError, IngestError, CatalogError) as exc:

@@ -26,6 +26,7 @@ from index.search.searcher import Searcher
 from ingest.records import Document, IngestError, Passage
 from ingest.upload import UploadMeta, save_upload
 from kb.jobs import IngestJobs, JobStatus
+from kb.progress import BuildProgress, current_build
 from settings import Settings
 
 KEEP_OPEN = 2  # published views kept open: the newest, and the one a render may still be using
@@ -48,10 +49,16 @@ EXPORTS = {
 class KnowledgeBase:
     """One published state of the knowledge base, as the pages see it."""
 
-    def __init__(self, searcher: Searcher, settings: Settings):
+    def __init__(self, searcher: Searcher, settings: Settings, name: str = ""):
         self.searcher = searcher
         self.settings = settings
         self.corpus = settings.corpus.dir
+        self.name = name  # what is published (a store version or a database generation)
+
+    @property
+    def semantic_ready(self) -> bool:
+        """False while this version is searchable by words only (its embeddings are being made)."""
+        return self.searcher.backend.semantic_ready
 
     @property
     def documents(self) -> Mapping[str, Document]:
@@ -111,7 +118,7 @@ class Service:
             if name not in self._open:
                 searcher = Searcher(open_backend(self.settings, name), self.settings)
                 searcher.warm()
-                self._open[name] = KnowledgeBase(searcher, self.settings)
+                self._open[name] = KnowledgeBase(searcher, self.settings, name)
                 while len(self._open) > KEEP_OPEN:
                     self._open.popitem(last=False)  # closed when the last render using it lets go
             return self._open[name]
@@ -132,3 +139,11 @@ class Service:
 
     def job(self, job_id: str) -> JobStatus | None:
         return self.jobs.status(job_id)
+
+    def published_name(self) -> str | None:
+        """What is published now, cheaply (to notice a newer version without opening it)."""
+        return published(self.settings)
+
+    def build_progress(self) -> BuildProgress | None:
+        """The index build running now, if any (its stage and how far it has come)."""
+        return current_build(self.settings)

@@ -8,6 +8,7 @@ document in one transaction.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -81,7 +82,8 @@ class FileSink:
         if self.build_index is None:
             return True
         built = previous.manifest().index
-        return (previous.path / INDEX_DIR).is_dir() and built is not None and built.matches(self.settings)
+        complete = built is not None and (built.semantic_ready or not self.build_index.dense)
+        return (previous.path / INDEX_DIR).is_dir() and complete and built.matches(self.settings)
 
     def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
         assert self.writer
@@ -94,6 +96,9 @@ class FileSink:
     def abandon(self) -> None:
         if self.writer is not None:
             self.writer.abandon()
+
+    def stage_seconds(self) -> dict[str, float]:
+        return dict(self.build_index.seconds) if self.build_index else {}
 
     def current_name(self) -> str | None:
         return self.previous_version.name if self.previous_version else None
@@ -111,6 +116,7 @@ class PgSink:
         self.encoder = PassageEncoder(settings.embedder)
         self.changed = False
         self.deferred = False  # a first load: the HNSW index is built once, at the end
+        self.seconds = {"embed": 0.0, "index": 0.0}
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -145,7 +151,9 @@ class PgSink:
         windows = []
         for i in range(0, len(passages), EMBED_BATCH):
             texts = [window_texts(p) for p in passages[i : i + EMBED_BATCH]]
+            started = time.monotonic()
             vectors, _ = embed_texts([t for passage in texts for t in passage], self.cache, self.encoder)
+            self.seconds["embed"] += time.monotonic() - started
             bounds = np.cumsum([0, *(len(t) for t in texts)])
             windows += [vectors[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         self.db.put_document(document, passages, windows)
@@ -161,13 +169,18 @@ class PgSink:
     def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
         signature = index_signature(self.settings)
         info = IndexInfo(**signature, passages=sum(d.passages for d in documents), backend="postgres")
+        started = time.monotonic()
         self.db.build_vector_index(self.settings.store.index_build_memory)
         surface, counts = self.db.lexicon_forms()
         self.db.put_term_space(build_term_space(self.settings, surface, counts, english_words()))
+        self.seconds["index"] += time.monotonic() - started
         return f"generation {self.db.publish(Manifest(corpus, info))}"
 
     def abandon(self) -> None:
         """Every document written so far is complete; nothing to undo."""
+
+    def stage_seconds(self) -> dict[str, float]:
+        return dict(self.seconds)
 
     def current_name(self) -> str | None:
         return f"generation {self.db.generation()}"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the project uses: Tesseract with Norwegian data (OCR of scanned
-# pages), the English-Norwegian FreeDict dictionary (translating English queries)
+# pages), the English-Norwegian FreeDict dictionary (translating English queries),
+# the Norwegian word lists (wnorwegian: the typo-correction benchmark at scale)
 # and Chromium (the real-browser test). Installs only what is missing.
 set -euo pipefail
-packages=(tesseract-ocr tesseract-ocr-nor dict-freedict-eng-nor chromium)
+packages=(tesseract-ocr tesseract-ocr-nor dict-freedict-eng-nor wnorwegian chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

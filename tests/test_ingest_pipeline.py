@@ -129,3 +129,38 @@ def test_an_interrupted_build_leaves_the_published_version(ingested, corpus_copy
     assert store.require_current().name == first.version
     assert not list((settings.store.dir / "versions").glob(".building-*"))
     assert "Intensjonsavtale mellom staten" in store.require_current().text("groruddalen-2015")
+
+
+def test_words_first_then_the_embeddings(make_settings, tmp_path: Path):
+    """A version searchable by words is published without embeddings; the next plain run adds them
+    to the unchanged documents and publishes the complete version."""
+    import shutil
+
+    from index.present.answer import answer_for
+    from index.search.searcher import open_searcher
+    from kb.progress import current_build
+
+    from .conftest import CORPUS, ROOT
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("groruddalen-2015-intensjonsavtale.txt", "catalog.yaml"):
+        shutil.copy(CORPUS / name, corpus / name)
+    settings = make_settings(corpus)
+    settings = settings.model_copy(update={"store": settings.store.model_copy(update={"cache_dir": ROOT / "var" / "test-cache"})})
+
+    assert ingest_corpus(settings, semantic=False).published
+    words = open_searcher(settings)
+    assert not words.backend.semantic_ready
+    result = words.search("intensjonsavtale om Groruddalen", mode="hybrid")
+    assert result.mode == "lexical" and result.semantic_pending and result.hits
+    assert not answer_for(result, words, settings.answer).withheld  # the short answer works by words too
+    assert not ingest_corpus(settings, semantic=False).published  # words first again: nothing to do
+
+    report = ingest_corpus(settings)
+    assert report.published and report.count("unchanged") == 1 and set(report.stage_seconds) == {"embed", "index"}
+    complete = open_searcher(settings)
+    assert complete.backend.semantic_ready
+    hybrid = complete.search("intensjonsavtale om Groruddalen", mode="hybrid")
+    assert hybrid.mode == "hybrid" and not hybrid.semantic_pending and hybrid.vector is not None
+    assert not ingest_corpus(settings).published and current_build(settings) is None

@@ -238,7 +238,7 @@ def test_a_second_ingest_at_the_same_time_is_refused(corpus_store: Settings, tmp
     finally:
         os.killpg(first.pid, signal.SIGKILL)
         first.wait()
-    assert second.returncode == 2 and "another ingest is writing to this store" in second.stderr
+    assert second.returncode == 3 and "another ingest is writing to this store" in second.stderr
     assert Store(settings.store.dir).current() is None  # nothing half-written was published
     assert ingest_corpus(settings).published
     assert set(Store(settings.store.dir).require_current().documents()) == {"groruddalen-2015", "kmd-2019"}

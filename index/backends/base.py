@@ -27,6 +27,10 @@ class StoreError(Exception):
     """The store is missing, locked, unreachable, or was built with other settings."""
 
 
+class StoreBusy(StoreError):
+    """Another ingest is writing to the store now (what it published last stays searchable)."""
+
+
 @dataclass(frozen=True)
 class Retrieval:
     """What the searcher asks a backend for."""
@@ -45,6 +49,7 @@ class Backend(Protocol):
     documents: Mapping[str, Document]
     lexicon: Lexicon
     term_space: TermSpace | None  # the vocabulary in the embedder's space, for translating English queries
+    semantic_ready: bool  # False while the published version's embeddings are still being made (search by words only)
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ the app's background job can record it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from index.text.translate import english_words
 from settings import Settings
 
 INDEX_DIR = "index"
-BATCH = 256  # passages per step; an interrupted build keeps the embeddings of finished steps
+BATCH = 64  # passages per step; an interrupted build keeps the embeddings of finished steps
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -37,18 +38,56 @@ def _no_progress(stage: str, done: int, total: int) -> None:
     return None
 
 
-class IndexBuild:
-    """Fills `<version>/index/` from `<version>`'s passage table."""
+LEXICAL_ONLY = "none"  # IndexInfo.dense of a version published before its embeddings were made
 
-    def __init__(self, on_progress: Progress | None = None):
+
+class IndexBuild:
+    """Fills `<version>/index/` from `<version>`'s passage table: BM25 always, and the sentence
+    windows' embeddings, FAISS and the English term space unless `dense` is False (a version that
+    is searchable by words at once, published while its embeddings are still being made)."""
+
+    def __init__(self, on_progress: Progress | None = None, dense: bool = True):
         self.on_progress = on_progress or _no_progress
+        self.dense = dense
+        self.seconds: dict[str, float] = {}  # where the last build's time went: "embed", "index"
 
     def build(self, version: Path, settings: Settings) -> IndexInfo:
         folder = version / INDEX_DIR
         folder.mkdir(parents=True, exist_ok=True)
         table = PassageTable(version)
-        total = len(table)
         lexical = LexicalBuilder(folder / "lexical", settings.index.bm25_k1, settings.index.bm25_b)
+        started = time.monotonic()
+        if not self.dense:
+            for batch in table.batches(BATCH):
+                lexical.add([lexical_text(p) for p in batch])
+            lexical.finish()
+            self.seconds = {"index": time.monotonic() - started}
+            return IndexInfo(**index_signature(settings), passages=len(table), dense=LEXICAL_ONLY, libraries={"bm25s": bm25s.__version__})
+        offsets, embedded, dim = self._embed(table, lexical, folder, settings)
+        embedding = time.monotonic() - started
+        lexical.finish()
+        self.on_progress("translating", 0, len(lexical.surface))
+        translating = time.monotonic()
+        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words())
+        embedding += time.monotonic() - translating
+        save_space(space, folder / "lexical")
+        WindowMap(np.array(offsets)).save(folder)
+        kind = build_dense_index(open_vectors(folder, offsets[-1], dim), settings.index, folder)
+        self.seconds = {"embed": embedding, "index": time.monotonic() - started - embedding}
+        return IndexInfo(
+            **index_signature(settings),
+            passages=len(table),
+            windows=offsets[-1],
+            dim=dim,
+            dense=kind,
+            embedded_now=embedded,
+            libraries={"faiss": faiss.__version__, "bm25s": bm25s.__version__},
+        )
+
+    def _embed(self, table: PassageTable, lexical: LexicalBuilder, folder: Path, settings: Settings) -> tuple[list[int], int, int]:
+        """BM25 input and the windows' vectors, batch by batch; the window offsets, how many were
+        embedded now (not cached), and the dimension."""
+        total = len(table)
         offsets, embedded, dim = [0], 0, 0
         with open(folder / VECTORS_FILE, "wb") as out, PassageEncoder(settings.embedder) as encoder:
             cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
@@ -65,18 +104,4 @@ class IndexBuild:
                     self.on_progress("embedding", len(offsets) - 1, total)
             finally:
                 cache.close()
-        lexical.finish()
-        self.on_progress("translating", 0, len(lexical.surface))
-        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words())
-        save_space(space, folder / "lexical")
-        WindowMap(np.array(offsets)).save(folder)
-        kind = build_dense_index(open_vectors(folder, offsets[-1], dim), settings.index, folder)
-        return IndexInfo(
-            **index_signature(settings),
-            passages=total,
-            windows=offsets[-1],
-            dim=dim,
-            dense=kind,
-            embedded_now=embedded,
-            libraries={"faiss": faiss.__version__, "bm25s": bm25s.__version__},
-        )
+        return offsets, embedded, dim

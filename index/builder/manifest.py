@@ -43,6 +43,11 @@ class IndexInfo:
     embedded_now: int = 0  # passages embedded by this build (the rest came from the cache)
     libraries: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
+    @property
+    def semantic_ready(self) -> bool:
+        """Whether this version has its embeddings (a version published words-first has not, yet)."""
+        return self.dense != "none"
+
     def matches(self, settings: Settings) -> bool:
         wanted = index_signature(settings)
         return (self.embedder, dict(self.index), self.index_version) == (wanted["embedder"], wanted["index"], wanted["index_version"])

@@ -84,11 +84,13 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)  # analyzed query terms, for highlighting
     vector: Any = None  # the query embedding (None for lexical search), for the short answer
     english: bool = False
+    semantic_pending: bool = False  # hybrid or dense was asked for, but the embeddings are still being made
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
+            "semantic_pending": self.semantic_pending,
             "took_ms": round(self.took_ms, 2),
             "corrections": self.corrections,
             "message": self.message,

@@ -47,8 +47,11 @@ class Searcher:
         return self._embedder
 
     def warm(self) -> None:
-        """Load the query embedder now rather than on the first dense query."""
-        self.embedder.embed_query("oppvarming")
+        """Load the query embedder now rather than on the first dense query (not while the
+        version is searchable by words only), and what typo correction needs."""
+        self.lexicon.prepare()
+        if self.backend.semantic_ready:
+            self.embedder.embed_query("oppvarming")
 
     # -- what the backend holds ---------------------------------------------------------
     @property
@@ -91,16 +94,19 @@ class Searcher:
         if not re.search(r"\w", parsed.text):
             raise QueryError("the query is empty; type some words to search for")
         k = max(1, min(k or self.settings.search.k, len(self)))
+        pending = mode != "lexical" and not self.backend.semantic_ready
+        if pending:  # published words-first: search by words until the embeddings are published
+            mode = "lexical"
         query_in = QueryTerms.of(self, parsed, mode)
         terms, corrections = query_in.terms, query_in.corrections
         vector = self.embedder.embed_query(query_in.dense_text) if mode in ("hybrid", "dense") else None
         candidates = self.retrieve(parsed, mode, filters or Filters(), query_in, k, vector)
         if candidates is None:
-            return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms)
+            return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms, semantic_pending=pending)
         hits = make_hits(candidates, self.backend.documents, set(terms), self.lexicon.analyzer, k)
         message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
         pairs = corrections.pairs if mode != "dense" else {}
-        return SearchResult(query, mode, _ms(started), pairs, hits, message, terms, vector, query_in.english)
+        return SearchResult(query, mode, _ms(started), pairs, hits, message, terms, vector, query_in.english, pending)
 
     def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: QueryTerms, k: int, vector: np.ndarray | None) -> list[Candidate] | None:
         """The best 4k fused candidates; None when no passage passes the filters."""

@@ -7,9 +7,11 @@ turns a query into terms and the embedder's query text with it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from index.text.analysis import Analyzer, fold
@@ -33,6 +35,8 @@ class Lexicon:
         self.surface = surface
         self.vocabulary = set(vocabulary)
         self._choices = sorted(t for t in self.vocabulary if len(t) >= 3 and not t.isdigit())
+        self._grams: TrigramIndex | None = None
+        self.correct = lru_cache(maxsize=4096)(self._correct)  # a query's typo is looked up for both retrievers
 
     # -- querying -----------------------------------------------------------------
     def query_terms(self, text: str, correct: bool = True) -> tuple[list[str], Corrections]:
@@ -74,11 +78,25 @@ class Lexicon:
             cursor = end
         return "".join(out) + text[cursor:]
 
-    def correct(self, term: str) -> str | None:
-        """The closest vocabulary term to a misspelt or OCR-damaged one, if close enough."""
-        cutoff = 80 if len(term) >= 7 else 84
-        match = process.extractOne(term, self._choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return match[0] if match else None
+    def _correct(self, term: str) -> str | None:
+        """The closest vocabulary term to a misspelt or OCR-damaged one, if close enough.
+
+        A large vocabulary is not scanned whole: only the terms that share the most letter
+        trigrams with the word are compared (`TrigramIndex`)."""
+        if len(self._choices) <= SCAN_ALL:
+            return self.correct_by_scan(term)
+        if self._grams is None:
+            self._grams = TrigramIndex(self._choices)
+        return _closest(term, self._grams.candidates(term))
+
+    def correct_by_scan(self, term: str) -> str | None:
+        """The closest term by comparing the word with every term of the vocabulary."""
+        return _closest(term, self._choices)
+
+    def prepare(self) -> None:
+        """Build what typo correction needs now rather than on the first misspelt query."""
+        if len(self._choices) > SCAN_ALL and self._grams is None:
+            self._grams = TrigramIndex(self._choices)
 
     def has_phrase(self, text: str, phrase: str) -> bool:
         """Whether the phrase's terms occur next to each other in `text` (same analysis)."""
@@ -88,3 +106,43 @@ class Lexicon:
         have = self.analyzer.terms(text)
         width = len(wanted)
         return any(have[i : i + width] == wanted for i in range(len(have) - width + 1))
+
+
+def _closest(term: str, choices: Sequence[str]) -> str | None:
+    cutoff = 80 if len(term) >= 7 else 84
+    match = process.extractOne(term, choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return match[0] if match else None
+
+
+SCAN_ALL = 50_000  # up to this many terms a typo is compared with every one (a few milliseconds)
+CANDIDATES = 3000  # terms compared with a typo in a larger vocabulary
+
+
+class TrigramIndex:
+    """Terms by the letter trigrams they hold ("  omr", " om", …, with word-boundary padding), to find
+    the few thousand terms most like a misspelt word without comparing it with all of them. On
+    423,401 terms of Debian's Norwegian word lists it finds the same best match as a full scan for
+    300 of 300 random one-letter typos, in 4 ms instead of 98 (docs/performance.md)."""
+
+    def __init__(self, terms: Sequence[str]):
+        self.terms = terms
+        postings: dict[str, list[int]] = {}
+        for number, term in enumerate(terms):
+            for gram in _trigrams(term):
+                postings.setdefault(gram, []).append(number)
+        self.postings = {gram: np.array(ids, dtype=np.int32) for gram, ids in postings.items()}
+
+    def candidates(self, word: str, top: int = CANDIDATES) -> list[str]:
+        lists = [self.postings[g] for g in _trigrams(word) if g in self.postings]
+        if not lists:
+            return []
+        counts = np.bincount(np.concatenate(lists))
+        found = np.flatnonzero(counts)
+        if len(found) > top:
+            found = found[np.argpartition(-counts[found], top - 1)[:top]]
+        return [self.terms[i] for i in found]
+
+
+def _trigrams(term: str) -> set[str]:
+    padded = f"  {term} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}

@@ -9,6 +9,7 @@ best of three runs, with OCR one run.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 import pymupdf
@@ -52,9 +53,9 @@ def bench_pdf_parsing(settings: Settings, console: Console) -> None:
     rows, totals = [], [0, 0.0, 0.0, 0.0]
     for path in files:
         data = path.read_bytes()
-        plain_s, pages = _timed(lambda: _plain(data), repeat=3)
-        off_s, _ = _timed(lambda: read_pdf(data, path.name, without), repeat=3)
-        on_s, parsed = _timed(lambda: read_pdf(data, path.name, with_ocr))
+        plain_s, pages = _timed(partial(_plain, data), repeat=3)
+        off_s, _ = _timed(partial(read_pdf, data, path.name, without), repeat=3)
+        on_s, parsed = _timed(partial(read_pdf, data, path.name, with_ocr))
         ocr_line = next((w for w in parsed.warnings if w.startswith("OCR:")), "no page needed OCR")
         rows.append([path.name, pages, f"{pages / plain_s:.0f}", f"{pages / off_s:.0f}", f"{pages / on_s:.1f}", ocr_line[:90]])
         totals = [totals[0] + pages, totals[1] + plain_s, totals[2] + off_s, totals[3] + on_s]

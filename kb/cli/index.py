@@ -147,7 +147,8 @@ def print_answer(answer, console: Console) -> None:
 def print_table(result, console: Console) -> None:
     if result.corrections:
         console.print("Søkte også etter: " + ", ".join(escape(v) for v in result.corrections.values()))
-    table = Table(title=f"{escape(result.query)}  ({result.mode}, {result.took_ms:.0f} ms)", show_lines=True, title_justify="left")
+    pending = "; semantic search is still being built" if result.semantic_pending else ""
+    table = Table(title=f"{escape(result.query)}  ({result.mode}, {result.took_ms:.0f} ms{pending})", show_lines=True, title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")
     table.add_column("source")

@@ -32,8 +32,10 @@ class FilesBackend:
         folder = self.version.path / INDEX_DIR
         self.documents = self.version.documents()
         self.table = PassageTable(self.version.path)
-        self.dense = DenseIndex.load(folder, settings.index)
-        self.windows = WindowMap.load(folder)
+        built = self.version.manifest().index
+        self.semantic_ready = built is not None and built.semantic_ready
+        self.dense = DenseIndex.load(folder, settings.index) if self.semantic_ready else None
+        self.windows = WindowMap.load(folder) if self.semantic_ready else None
         self.lexicon = LexicalIndex.load(folder / "lexical")
         self.term_space = load_space(folder / "lexical")
         self._columns()
@@ -81,6 +83,8 @@ class FilesBackend:
         return self.table.by_id(passage.prev_id), self.table.by_id(passage.next_id)
 
     def window_vectors(self, ids: Sequence[int]) -> list[np.ndarray]:
+        if self.dense is None or self.windows is None:
+            return [np.zeros((0, 0), dtype=np.float32) for _ in ids]
         offsets = self.windows.offsets
         return [np.asarray(self.dense.vectors[offsets[i] : offsets[i + 1]]) for i in ids]
 
@@ -118,13 +122,14 @@ class FilesBackend:
                 mask[allowed] = 1
             pool = max(request.n, PHRASE_POOL) if request.phrases else request.n
             lists["lexical"] = top_rows(self.lexicon.scores(request.terms, mask, request.weights), pool)
-        if request.dense and request.vector is not None:
+        if request.dense and request.vector is not None and self.dense is not None:
             pool = max(request.n * 10, 200) if request.phrases else request.n
             lists["dense"] = self.dense_ranking(request.vector, pool, allowed)
         return lists
 
     def dense_ranking(self, vector: np.ndarray, n: int, allowed: np.ndarray | None) -> Ranked:
         """Passages by their best sentence window."""
+        assert self.dense is not None and self.windows is not None
         windows = None if allowed is None else self.windows.of_rows(allowed)
         found = self.dense.search(vector, n * PER_PASSAGE, windows)
         return self.windows.best_per_passage(found, n)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from index.backends.base import StoreError
+from index.backends.base import StoreBusy, StoreError
 from index.builder.manifest import Manifest
 from index.builder.table import PassageTable, TableWriter
 from ingest.records import Document, Passage
@@ -125,7 +125,7 @@ class Store:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
-                raise StoreError(f"{self.root}: another ingest is writing to this store; try again when it has finished") from exc
+                raise StoreBusy(f"{self.root}: another ingest is writing to this store; try again when it has finished") from exc
             try:
                 yield
             finally:
