@@ -35,7 +35,7 @@ def test_short_answer_sentences_are_quoted_from_their_hits(result, corpus_store)
         assert passage.text[sentence.start : sentence.end] == sentence.text
         assert reads_as_sentence(sentence.text), sentence.text
     data = answer.to_json()
-    assert set(data) == {"sentences", "withheld", "reason"} and {"text", "hit"} <= set(data["sentences"][0])
+    assert set(data) == {"sentences", "withheld", "reason", "disagreements"} and {"text", "hit"} <= set(data["sentences"][0])
     within = [(s.hit_rank, s.start) for s in answer.sentences]
     assert all(a < b for a, b in zip(within, within[1:], strict=False) if a[0] == b[0])  # source order inside a passage
 
