@@ -212,9 +212,14 @@ def _semantic_progress(service: Service, shown: str) -> None:
     if progress is None:
         st.info(t("semantic_missing"))
     elif progress.stage == "embedding":
-        st.info(t("semantic_building", done=progress.done, total=progress.total))
+        st.info(t("semantic_building", done=_count(progress.done), total=_count(progress.total)))
     else:
         st.info(t("semantic_finishing", stage=t(f"stage_{progress.stage}") if f"stage_{progress.stage}" in TEXTS else progress.stage))
+
+
+def _count(number: int) -> str:
+    """1 095 in Norwegian, 1,095 in English."""
+    return f"{number:,}".replace(",", "\u00a0" if st.session_state.get("ui_lang", "nb") == "nb" else ",")
 
 
 def render(kb: KnowledgeBase) -> None:

@@ -145,4 +145,7 @@ def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
 
 
 def _jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not a or not b or min(len(a), len(b)) < DUPLICATE_JACCARD * max(len(a), len(b)):
+        return 0.0  # sizes this far apart cannot reach the duplicate threshold; no need to count
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared)
