@@ -201,18 +201,19 @@ def render_semantic_status(service: Service, kb: KnowledgeBase) -> None:
     """While the published version is searchable by words only: say what works now and how far the
     semantic index has come; the page reruns by itself when a newer version is published."""
     if not kb.semantic_ready:
-        _semantic_progress(service, kb.name)
+        _semantic_progress(service, kb.name, kb.dense_available)
 
 
 @st.fragment(run_every=SEMANTIC_POLL_S)
-def _semantic_progress(service: Service, shown: str) -> None:
+def _semantic_progress(service: Service, shown: str, partial: bool) -> None:
     if service.published_name() != shown:
         st.rerun()  # the whole page, on the newer version
     progress = service.build_progress()
     if progress is None:
-        st.info(t("semantic_missing"))
+        st.info(t("semantic_missing_new" if partial else "semantic_missing"))
     elif progress.stage == "embedding":
-        st.info(t("semantic_building", done=_count(progress.done), total=_count(progress.total)))
+        key = "semantic_building_new" if partial else "semantic_building"
+        st.info(t(key, done=_count(progress.done), total=_count(progress.total)))
     else:
         st.info(t("semantic_finishing", stage=t(f"stage_{progress.stage}") if f"stage_{progress.stage}" in TEXTS else progress.stage))
 

@@ -40,6 +40,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ordsøk er klart; betydningssøk bygges: {done} av {total} avsnitt. Siden bytter til kombinert søk av seg selv når det er ferdig.",
         "Keyword search is ready; semantic search is being built: {done} of {total} passages. The page switches to hybrid search by itself when it is done.",
     ),
+    "semantic_building_new": (
+        "Nye avsnitt finnes foreløpig bare med ordsøk; betydningssøket for dem bygges: {done} av {total} avsnitt. Siden oppdateres av seg selv.",
+        "New passages are found by keywords only for now; their semantic index is being built: {done} of {total} passages. The page updates by itself.",
+    ),
+    "semantic_missing_new": (
+        "Nye avsnitt finnes bare med ordsøk: betydningssøket for dem er ikke bygget. Kjør `python -m ingest` for å bygge det.",
+        "New passages are found by keywords only: their semantic index has not been built. Run `python -m ingest` to build it.",
+    ),
     "semantic_finishing": (
         "Ordsøk er klart; betydningssøket gjøres ferdig ({stage}).",
         "Keyword search is ready; semantic search is being finished ({stage}).",

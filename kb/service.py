@@ -61,6 +61,11 @@ class KnowledgeBase:
         return self.searcher.backend.semantic_ready
 
     @property
+    def dense_available(self) -> bool:
+        """False while no passage can be found by meaning (a first words-first version)."""
+        return self.searcher.backend.dense_available
+
+    @property
     def documents(self) -> Mapping[str, Document]:
         return self.searcher.documents
 

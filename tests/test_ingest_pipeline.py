@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -131,28 +132,37 @@ def test_an_interrupted_build_leaves_the_published_version(ingested, corpus_copy
     assert "Intensjonsavtale mellom staten" in store.require_current().text("groruddalen-2015")
 
 
+def _unique_text(title: str, topic: str) -> str:
+    """A short document no embedding cache has seen (a fresh token in every paragraph)."""
+    token = uuid.uuid4().hex[:10]
+    paragraphs = [
+        f"{topic} i bydelen ble drevet av beboere, frivillige og bydelen sammen i tre sesonger (ref. {token}-{i}). "
+        f"Evalueringen viste at {topic.lower()} skapte nye møteplasser mellom generasjoner og naboer."
+        for i in range(6)
+    ]
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
 def test_words_first_then_the_embeddings(make_settings, tmp_path: Path):
     """A version searchable by words is published without embeddings; the next plain run adds them
-    to the unchanged documents and publishes the complete version."""
-    import shutil
-
+    to the unchanged documents and publishes the complete version. A document added later, words
+    first, is found by words while the others keep their vectors."""
     from index.present.answer import answer_for
     from index.search.searcher import open_searcher
     from kb.progress import current_build
 
-    from .conftest import CORPUS, ROOT
+    from .conftest import ROOT
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name in ("groruddalen-2015-intensjonsavtale.txt", "catalog.yaml"):
-        shutil.copy(CORPUS / name, corpus / name)
+    (corpus / "hage.txt").write_text(_unique_text("Notat om nabolagshagen på Lindeberg", "Nabolagshagen"), encoding="utf-8")
     settings = make_settings(corpus)
     settings = settings.model_copy(update={"store": settings.store.model_copy(update={"cache_dir": ROOT / "var" / "test-cache"})})
 
     assert ingest_corpus(settings, semantic=False).published
     words = open_searcher(settings)
-    assert not words.backend.semantic_ready
-    result = words.search("intensjonsavtale om Groruddalen", mode="hybrid")
+    assert not words.backend.semantic_ready and not words.backend.dense_available
+    result = words.search("nabolagshagen på Lindeberg", mode="hybrid")
     assert result.mode == "lexical" and result.semantic_pending and result.hits
     assert not answer_for(result, words, settings.answer).withheld  # the short answer works by words too
     assert not ingest_corpus(settings, semantic=False).published  # words first again: nothing to do
@@ -161,6 +171,15 @@ def test_words_first_then_the_embeddings(make_settings, tmp_path: Path):
     assert report.published and report.count("unchanged") == 1 and set(report.stage_seconds) == {"embed", "index"}
     complete = open_searcher(settings)
     assert complete.backend.semantic_ready
-    hybrid = complete.search("intensjonsavtale om Groruddalen", mode="hybrid")
+    hybrid = complete.search("nabolagshagen på Lindeberg", mode="hybrid")
     assert hybrid.mode == "hybrid" and not hybrid.semantic_pending and hybrid.vector is not None
     assert not ingest_corpus(settings).published and current_build(settings) is None
+
+    (corpus / "lekeplass.txt").write_text(_unique_text("Notat om lekeplassen på Furuset", "Lekeplassdugnaden"), encoding="utf-8")
+    assert ingest_corpus(settings, semantic=False).published
+    partial = open_searcher(settings)
+    assert partial.backend.dense_available and not partial.backend.semantic_ready
+    old = partial.search("nabolagshagen på Lindeberg", mode="hybrid")
+    assert old.mode == "hybrid" and old.semantic_pending and old.vector is not None
+    assert partial.search("lekeplassdugnaden på Furuset", mode="hybrid").hits[0].passage.doc_id == "lekeplass"
+    assert ingest_corpus(settings).published and open_searcher(settings).backend.semantic_ready

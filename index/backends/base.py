@@ -49,7 +49,8 @@ class Backend(Protocol):
     documents: Mapping[str, Document]
     lexicon: Lexicon
     term_space: TermSpace | None  # the vocabulary in the embedder's space, for translating English queries
-    semantic_ready: bool  # False while the published version's embeddings are still being made (search by words only)
+    semantic_ready: bool  # every passage has its vectors (False while a words-first version's are being made)
+    dense_available: bool  # some passages can be found by meaning (False: search by words only)
 
     @property
     def name(self) -> str:

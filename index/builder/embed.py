@@ -232,6 +232,13 @@ class EmbeddingCache:
         self.connection.close()
 
 
+def cached_vectors(texts: Sequence[str], cache: EmbeddingCache) -> list[np.ndarray | None]:
+    """The cached vector of each text, None where there is none (nothing is embedded)."""
+    keys = [text_key(t) for t in texts]
+    found = cache.get_many(keys)
+    return [found.get(key) for key in keys]
+
+
 def embed_texts(texts: Sequence[str], cache: EmbeddingCache, encoder: PassageEncoder, batch_size: int | None = None) -> tuple[np.ndarray, int]:
     """Vectors for `texts`; only texts missing from the cache are embedded. Returns (vectors, how many were new)."""
     if not texts:

@@ -9,6 +9,7 @@ the app's background job can record it.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ import faiss
 import numpy as np
 
 from index.builder.dense import VECTORS_FILE, build_dense_index, open_vectors
-from index.builder.embed import EmbeddingCache, PassageEncoder, embed_texts, embedder_name
+from index.builder.embed import EmbeddingCache, PassageEncoder, cached_vectors, embed_texts, embedder_name
 from index.builder.lexical import LexicalBuilder
 from index.builder.manifest import IndexInfo, index_signature
 from index.builder.represent import lexical_text, window_texts
@@ -42,9 +43,12 @@ LEXICAL_ONLY = "none"  # IndexInfo.dense of a version published before its embed
 
 
 class IndexBuild:
-    """Fills `<version>/index/` from `<version>`'s passage table: BM25 always, and the sentence
-    windows' embeddings, FAISS and the English term space unless `dense` is False (a version that
-    is searchable by words at once, published while its embeddings are still being made)."""
+    """Fills `<version>/index/` from `<version>`'s passage table: BM25, the sentence windows'
+    embeddings, FAISS and the English term space.
+
+    With `dense` False (words first) nothing is embedded: a passage whose window vectors are all
+    in the cache keeps them, the others are searchable by words only until a plain build; with
+    no cached vectors at all the version has no dense index (`LEXICAL_ONLY`)."""
 
     def __init__(self, on_progress: Progress | None = None, dense: bool = True):
         self.on_progress = on_progress or _no_progress
@@ -57,18 +61,21 @@ class IndexBuild:
         table = PassageTable(version)
         lexical = LexicalBuilder(folder / "lexical", settings.index.bm25_k1, settings.index.bm25_b)
         started = time.monotonic()
-        if not self.dense:
-            for batch in table.batches(BATCH):
-                lexical.add([lexical_text(p) for p in batch])
-            lexical.finish()
-            self.seconds = {"index": time.monotonic() - started}
-            return IndexInfo(**index_signature(settings), passages=len(table), dense=LEXICAL_ONLY, libraries={"bm25s": bm25s.__version__})
-        offsets, embedded, dim = self._embed(table, lexical, folder, settings)
+        if self.dense:
+            offsets, embedded, dim = self._embed(table, lexical, folder, settings)
+            unembedded = 0
+        else:
+            offsets, dim, unembedded = self._cached(table, lexical, folder, settings)
+            embedded = 0
         embedding = time.monotonic() - started
         lexical.finish()
+        if offsets[-1] == 0:  # nothing to search by meaning yet
+            self.seconds = {"index": time.monotonic() - started}
+            info = IndexInfo(**index_signature(settings), passages=len(table), dense=LEXICAL_ONLY, unembedded=len(table))
+            return dataclasses.replace(info, libraries={"bm25s": bm25s.__version__})
         self.on_progress("translating", 0, len(lexical.surface))
         translating = time.monotonic()
-        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words())
+        space = build_term_space(settings, lexical.surface, lexical.term_counts, english_words(), cached_only=not self.dense)
         embedding += time.monotonic() - translating
         save_space(space, folder / "lexical")
         WindowMap(np.array(offsets)).save(folder)
@@ -82,7 +89,30 @@ class IndexBuild:
             dense=kind,
             embedded_now=embedded,
             libraries={"faiss": faiss.__version__, "bm25s": bm25s.__version__},
+            unembedded=unembedded,
         )
+
+    def _cached(self, table: PassageTable, lexical: LexicalBuilder, folder: Path, settings: Settings) -> tuple[list[int], int, int]:
+        """BM25 input, and the window vectors the cache already holds: a passage gets its windows
+        only when all of them are cached. The window offsets, the dimension, passages left out."""
+        offsets, dim, missing = [0], 0, 0
+        cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
+        try:
+            with open(folder / VECTORS_FILE, "wb") as out:
+                for batch in table.batches(BATCH):
+                    lexical.add([lexical_text(p) for p in batch])
+                    for texts in (window_texts(p) for p in batch):
+                        vectors = cached_vectors(texts, cache)
+                        if texts and all(v is not None for v in vectors):
+                            out.write(np.ascontiguousarray(np.vstack(vectors), dtype=np.float32).tobytes())
+                            offsets.append(offsets[-1] + len(texts))
+                            dim = len(vectors[0])
+                        else:
+                            offsets.append(offsets[-1])
+                            missing += 1
+        finally:
+            cache.close()
+        return offsets, dim, missing
 
     def _embed(self, table: PassageTable, lexical: LexicalBuilder, folder: Path, settings: Settings) -> tuple[list[int], int, int]:
         """BM25 input and the windows' vectors, batch by batch; the window offsets, how many were

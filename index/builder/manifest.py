@@ -42,11 +42,17 @@ class IndexInfo:
     dense: str = ""  # the FAISS index type (files backend)
     embedded_now: int = 0  # passages embedded by this build (the rest came from the cache)
     libraries: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    unembedded: int = 0  # passages without vectors yet (a version published words first)
+
+    @property
+    def dense_available(self) -> bool:
+        """Whether any passage can be found by meaning (a words-first version reuses cached vectors)."""
+        return self.dense != "none"
 
     @property
     def semantic_ready(self) -> bool:
-        """Whether this version has its embeddings (a version published words-first has not, yet)."""
-        return self.dense != "none"
+        """Whether every passage has its vectors."""
+        return self.dense_available and self.unembedded == 0
 
     def matches(self, settings: Settings) -> bool:
         wanted = index_signature(settings)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.arrays import load_npz
-from index.builder.embed import EmbeddingCache, PassageEncoder, embed_texts, embedder_name
+from index.builder.embed import EmbeddingCache, PassageEncoder, cached_vectors, embed_texts, embedder_name
 from index.text.translate import TermSpace, clearly_english
 from settings import Settings
 
@@ -33,18 +33,32 @@ def candidates(surface: Mapping[str, str], counts: Mapping[str, int]) -> list[st
     return sorted(usable, key=lambda t: (-counts.get(t, 0), t))[:MAX_TERMS]
 
 
-def build_term_space(settings: Settings, surface: Mapping[str, str], counts: Mapping[str, int], english: list[str]) -> TermSpace:
-    """Embed the candidate terms and the English reference words; compute each term's hubness."""
+def build_term_space(
+    settings: Settings, surface: Mapping[str, str], counts: Mapping[str, int], english: list[str], cached_only: bool = False
+) -> TermSpace:
+    """Embed the candidate terms and the English reference words; compute each term's hubness.
+    `cached_only`: embed nothing; the terms and words whose vectors are cached (words first)."""
     terms = candidates(surface, counts)
     cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder) + "|query")
     try:
-        with PassageEncoder(settings.embedder, queries=True) as encoder:
-            vectors, _ = embed_texts([surface[t] for t in terms], cache, encoder, WORD_BATCH)
-            reference, _ = embed_texts(english, cache, encoder, WORD_BATCH)
+        if cached_only:
+            terms, vectors = _cached(terms, [surface[t] for t in terms], cache)
+            english, reference = _cached(english, english, cache)
+        else:
+            with PassageEncoder(settings.embedder, queries=True) as encoder:
+                vectors, _ = embed_texts([surface[t] for t in terms], cache, encoder, WORD_BATCH)
+                reference, _ = embed_texts(english, cache, encoder, WORD_BATCH)
     finally:
         cache.close()
     words = dict(zip(english, reference.astype(np.float32), strict=True)) if len(english) else {}
     return TermSpace(tuple(terms), vectors.astype(np.float32), hubness(vectors, reference), words)
+
+
+def _cached(names: list[str], texts: list[str], cache: EmbeddingCache) -> tuple[list[str], np.ndarray]:
+    pairs = [(name, vector) for name, vector in zip(names, cached_vectors(texts, cache), strict=True) if vector is not None]
+    if not pairs:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    return [name for name, _ in pairs], np.vstack([vector for _, vector in pairs]).astype(np.float32)
 
 
 def hubness(vectors: np.ndarray, reference: np.ndarray, block: int = 4096) -> np.ndarray:

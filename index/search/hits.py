@@ -84,7 +84,7 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)  # analyzed query terms, for highlighting
     vector: Any = None  # the query embedding (None for lexical search), for the short answer
     english: bool = False
-    semantic_pending: bool = False  # hybrid or dense was asked for, but the embeddings are still being made
+    semantic_pending: bool = False  # hybrid or dense asked for while some or all passages lack vectors (found by words only)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -50,7 +50,7 @@ class Searcher:
         """Load the query embedder now rather than on the first dense query (not while the
         version is searchable by words only), and what typo correction needs."""
         self.lexicon.prepare()
-        if self.backend.semantic_ready:
+        if self.backend.dense_available:
             self.embedder.embed_query("oppvarming")
 
     # -- what the backend holds ---------------------------------------------------------
@@ -95,7 +95,7 @@ class Searcher:
             raise QueryError("the query is empty; type some words to search for")
         k = max(1, min(k or self.settings.search.k, len(self)))
         pending = mode != "lexical" and not self.backend.semantic_ready
-        if pending:  # published words-first: search by words until the embeddings are published
+        if pending and not self.backend.dense_available:  # published words first: by words until vectors exist
             mode = "lexical"
         query_in = QueryTerms.of(self, parsed, mode)
         terms, corrections = query_in.terms, query_in.corrections

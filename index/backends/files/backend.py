@@ -34,8 +34,9 @@ class FilesBackend:
         self.table = PassageTable(self.version.path)
         built = self.version.manifest().index
         self.semantic_ready = built is not None and built.semantic_ready
-        self.dense = DenseIndex.load(folder, settings.index) if self.semantic_ready else None
-        self.windows = WindowMap.load(folder) if self.semantic_ready else None
+        self.dense_available = built is not None and built.dense_available
+        self.dense = DenseIndex.load(folder, settings.index) if self.dense_available else None
+        self.windows = WindowMap.load(folder) if self.dense_available else None
         self.lexicon = LexicalIndex.load(folder / "lexical")
         self.term_space = load_space(folder / "lexical")
         self._columns()

@@ -102,7 +102,7 @@ class PgBackend:
         count = conn.execute("SELECT count(*) FROM passages").fetchone()[0]
         self.terms = TermStats(dict(conn.execute("SELECT term, docs FROM term_docs").fetchall()), containing, count)
         self.term_space = _term_space(conn)
-        self.semantic_ready = True  # each document is stored with its vectors, in one transaction
+        self.semantic_ready = self.dense_available = True  # each document is stored with its vectors, in one transaction
         self.bm25 = (settings.index.bm25_k1, settings.index.bm25_b, float(read_state(conn, "avgdl") or 1.0))
 
     @property
