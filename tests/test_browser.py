@@ -57,7 +57,7 @@ def test_search_in_a_real_browser(running_app: str, tmp_path: Path):
             box.fill("sysselsetting i Groruddalen")
             box.press("Enter")
             page.get_by_text("Siterte utdrag").wait_for(timeout=60_000)
-            page.wait_for_timeout(1000)
+            page.locator("code").filter(has_text="(20").nth(4).wait_for(timeout=60_000)  # the hits render one by one
             assert "q=sysselsetting" in page.url
             first = page.get_by_text("[1]", exact=False).first
             assert first.is_visible()
