@@ -52,6 +52,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ordsøk er klart; betydningssøket gjøres ferdig ({stage}).",
         "Keyword search is ready; semantic search is being finished ({stage}).",
     ),
+    "stage_preparing": ("dokumentene sjekkes", "checking the documents"),
     "stage_translating": ("ordforrådet kobles til engelsk", "linking the vocabulary to English"),
     "semantic_missing": (
         "Bare ordsøk er tilgjengelig: betydningssøket er ikke bygget. Kjør `python -m ingest` for å bygge det.",

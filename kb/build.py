@@ -16,7 +16,7 @@ from __future__ import annotations
 from index.builder.indexer import IndexBuild, Progress
 from ingest.pipeline import IngestReport, OnFile, Sink, run_ingest
 from ingest.records import IngestError
-from kb.progress import ProgressFile
+from kb.progress import ProgressFile, current_build
 from kb.sinks import FileSink, PgSink
 from settings import Settings
 
@@ -35,6 +35,8 @@ def ingest_corpus(
     """Ingest the corpus folder into the configured store and index it (or report it up to date);
     `semantic=False`: publish it searchable by words, without embeddings (files backend)."""
     progress = ProgressFile(settings, on_progress)
+    if semantic and with_index and current_build(settings) is None:  # never over another run's record
+        progress("preparing", 0, 0)  # the app knows a build is on its way before the first batch
     try:
         return run_ingest(settings, make_sink(settings, with_index, progress, semantic), on_file)
     finally:

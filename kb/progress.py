@@ -55,11 +55,10 @@ class ProgressFile:
         temporary.replace(self.path)
 
     def clear(self) -> None:
-        try:
-            if read_progress_file(self.path, alive_only=False) and json.loads(self.path.read_text(encoding="utf-8"))["pid"] == os.getpid():
-                self.path.unlink()
-        except (OSError, ValueError, KeyError):
-            pass
+        """Remove the record, when it is this process's."""
+        progress = read_progress_file(self.path, alive_only=False)
+        if progress is not None and progress.pid == os.getpid():
+            self.path.unlink(missing_ok=True)
 
 
 def read_progress_file(path: Path, alive_only: bool = True) -> BuildProgress | None:
