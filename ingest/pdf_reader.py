@@ -70,6 +70,9 @@ class PdfScan:
     ocr_seconds: float = 0.0
 
 
+PageJob = tuple[PageText, str, float]  # a page to OCR, why, and its layer's known-word share
+
+
 def scan_pages(doc: pymupdf.Document, path: str, cfg: IngestSettings, data: bytes, password: str | None) -> PdfScan:
     """Text lines of every page without running headers and footers; OCR where the layer is bad."""
     scan = PdfScan()
@@ -78,7 +81,7 @@ def scan_pages(doc: pymupdf.Document, path: str, cfg: IngestSettings, data: byte
         _check_time(started, cfg, path)
         scan.pages.append(PageText(page.number + 1, page.get_label() or None, page.rect.height, page_lines(page)))
     running = running_lines([p.lines for p in scan.pages], [p.height for p in scan.pages])
-    jobs = []
+    jobs: list[PageJob] = []
     for page_text, page in zip(scan.pages, doc, strict=True):
         page_text.lines = drop_running(page_text.lines, page_text.height, running)
         text = " ".join(line.text for line in page_text.lines)
@@ -91,7 +94,9 @@ def scan_pages(doc: pymupdf.Document, path: str, cfg: IngestSettings, data: byte
     return scan
 
 
-def _ocr_into(scan: PdfScan, jobs: list, cfg: IngestSettings, data: bytes, password: str | None, running, started: float, path: str) -> None:
+def _ocr_into(
+    scan: PdfScan, jobs: list[PageJob], cfg: IngestSettings, data: bytes, password: str | None, running: set[tuple[str, int]], started: float, path: str
+) -> None:
     languages = ocr_languages(cfg.ocr.language) if cfg.ocr.enabled else None
     if languages is None:
         why = "install tesseract-ocr-nor" if cfg.ocr.enabled else "turned off: ingest.ocr.enabled"

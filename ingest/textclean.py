@@ -99,24 +99,3 @@ def join_lines(lines: list[str], vocab: Counter[str]) -> str:
         else:
             out = out + " " + line
     return squeeze_spaces(out.replace(SOFT_HYPHEN, ""))
-
-
-def letter_share(text: str) -> float:
-    """Share of letters among the visible characters (garbage-text detector)."""
-    visible = [ch for ch in text if not ch.isspace()]
-    if not visible:
-        return 0.0
-    return sum(ch.isalpha() for ch in visible) / len(visible)
-
-
-def looks_like_text(text: str, min_share: float = 0.55) -> bool:
-    """True when `text` reads as words rather than mis-mapped glyph codes.
-
-    Language detectors happily call a page of junk "English" (see the PDF notes),
-    so this checks letters and word shapes instead.
-    """
-    words = text.split()
-    if not words:
-        return False
-    wordlike = sum(1 for w in words if _WORD.fullmatch(w.strip(".,;:!?()«»\"'”“")) and any(c in "aeiouyæøåAEIOUYÆØÅ" for c in w))
-    return letter_share(text) >= min_share and wordlike / len(words) >= 0.4

@@ -1,8 +1,8 @@
 """Ingest jobs that run outside the page render, with progress a page can poll.
 
 An upload saves its files into the corpus at once; the ingest that makes them
-searchable runs here (with the files backend in two steps: published searchable by
-words first, in seconds, then with its embeddings), in a background thread of the app process, one job at a
+searchable runs here in two steps (published searchable by words first, in seconds,
+then with its embeddings; PostgreSQL embeds in the first), in a background thread of the app process, one job at a
 time (a second waits its turn rather than meeting the store's writer lock). Each
 job's status is a small JSON file in `<store>/jobs/`, rewritten as it goes, so
 a page that reloads, or another app process, reads the same progress.
@@ -87,20 +87,14 @@ class IngestJobs:
                 last[0] = time.monotonic()
                 self._write(status)
 
+        def on_file(path, number: int, total: int) -> None:
+            progress("parsing", path.name, number - 1, total)
+
         try:
-            if self.settings.store.backend == "files":  # words first: searchable in seconds, then by meaning
-                report = ingest_corpus(
-                    self.settings, on_file=lambda path, number, total: progress("parsing", path.name, number - 1, total), semantic=False
-                )
+            for semantic in (False, True):  # words first: searchable in seconds, then by meaning
+                report = ingest_corpus(self.settings, on_file=on_file, on_progress=lambda stage, done, total: progress(stage, "", done, total), semantic=semantic)
                 status.failed, status.searchable = {o.file: o.message for o in report.failed if o.file in status.added}, True
                 self._write(status)
-            report = ingest_corpus(
-                self.settings,
-                on_file=lambda path, number, total: progress("parsing", path.name, number - 1, total),
-                on_progress=lambda stage, done, total: progress(stage, "", done, total),
-            )
-            status.searchable = True
-            status.failed = {o.file: o.message for o in report.failed if o.file in status.added}
             status.state = "done"
         except (StoreError, IngestError, CatalogError) as exc:
             status.state, status.error = "failed", str(exc)

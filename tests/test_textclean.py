@@ -1,6 +1,7 @@
 from collections import Counter
 
-from ingest.textclean import join_lines, looks_like_text, normalize_chars, vocabulary
+from ingest.ocr import layer_readable
+from ingest.textclean import join_lines, normalize_chars, vocabulary
 
 
 def test_line_end_hyphen_inside_a_word_is_joined():
@@ -33,5 +34,5 @@ def test_ligatures_spaces_and_private_bullets_are_normalized():
 
 
 def test_junk_from_fonts_without_unicode_is_not_text():
-    assert not looks_like_text('"7+%- 0(, 3&!" #5$ %7+')
-    assert looks_like_text("Områdesatsingen i Groruddalen ga gode resultater for barn og unge.")
+    assert not layer_readable('"7+%- 0(, 3&!" #5$ %7+')
+    assert layer_readable("Områdesatsingen i Groruddalen ga gode resultater for barn og unge.")

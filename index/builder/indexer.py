@@ -21,7 +21,7 @@ import numpy as np
 from index.builder.dense import VECTORS_FILE, build_dense_index, open_vectors
 from index.builder.embed import EmbeddingCache, PassageEncoder, cached_vectors, embed_texts, embedder_name
 from index.builder.lexical import LexicalBuilder
-from index.builder.manifest import IndexInfo, index_signature
+from index.builder.manifest import LEXICAL_ONLY, IndexInfo, index_signature
 from index.builder.represent import lexical_text, window_texts
 from index.builder.table import PassageTable
 from index.builder.termspace import build_term_space
@@ -37,9 +37,6 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     return None
-
-
-LEXICAL_ONLY = "none"  # IndexInfo.dense of a version published before its embeddings were made
 
 
 class IndexBuild:
@@ -101,11 +98,13 @@ class IndexBuild:
             with open(folder / VECTORS_FILE, "wb") as out:
                 for batch in table.batches(BATCH):
                     lexical.add([lexical_text(p) for p in batch])
-                    for texts in (window_texts(p) for p in batch):
-                        vectors = cached_vectors(texts, cache)
-                        if texts and all(v is not None for v in vectors):
+                    texts = [window_texts(p) for p in batch]
+                    found = iter(cached_vectors([t for passage in texts for t in passage], cache))  # one lookup a batch
+                    for count in (len(t) for t in texts):
+                        vectors = [next(found) for _ in range(count)]
+                        if vectors and all(v is not None for v in vectors):
                             out.write(np.ascontiguousarray(np.vstack(vectors), dtype=np.float32).tobytes())
-                            offsets.append(offsets[-1] + len(texts))
+                            offsets.append(offsets[-1] + count)
                             dim = len(vectors[0])
                         else:
                             offsets.append(offsets[-1])

@@ -20,6 +20,8 @@ from settings import Settings
 INDEX_VERSION = 8  # 8: sentence windows in the dense index, the term space for English queries
 
 
+LEXICAL_ONLY = "none"  # IndexInfo.dense of a version published before any of its passages had vectors
+
 # Index settings read only when searching: changing them needs no rebuild.
 QUERY_TIME = frozenset({"hnsw_ef_search", "ivf_nprobe", "rerank", "exact_filter_max", "translation_dictionary"})
 
@@ -47,7 +49,7 @@ class IndexInfo:
     @property
     def dense_available(self) -> bool:
         """Whether any passage can be found by meaning (a words-first version reuses cached vectors)."""
-        return self.dense != "none"
+        return self.dense != LEXICAL_ONLY
 
     @property
     def semantic_ready(self) -> bool:
