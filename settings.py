@@ -136,11 +136,22 @@ class AnswerSettings(Section):
     floor_covered: float = Field(0.01, ge=0, le=1)  # … or when none of the query's words is in the top passages
 
 
+class TagSettings(Section):
+    """Passage themes (index/tags/themes.py); values chosen on the tune half of the labelled
+    passages (docs/tags.md)."""
+
+    theme_cue_weight: float = Field(2.0, ge=0)  # weight of log(1 + cue words) beside the standardised similarity
+    theme_threshold: float = Field(4.1)  # a theme is given at or above this score
+    theme_cue_only: float = Field(2.25, ge=0)  # without vectors (words first): log(1 + cue words) needed
+    max_themes: int = Field(2, ge=1)  # themes per passage at most
+
+
 class AppSettings(Section):
     host: str = "127.0.0.1"
     port: int = Field(8501, ge=1, le=65535)
     language: Literal["nb", "en"] = "nb"
     upload_max_mb: float = Field(50, gt=0)
+    user_dir: Path = Path("var/user")  # the user's basket, searches and feedback (JSON files); never committed
 
 
 class Settings(Section):
@@ -151,6 +162,7 @@ class Settings(Section):
     index: IndexSettings = IndexSettings()
     search: SearchSettings = SearchSettings()
     answer: AnswerSettings = AnswerSettings()
+    tags: TagSettings = TagSettings()
     app: AppSettings = AppSettings()
 
     def with_overrides(self, **paths: Path | None) -> Settings:
@@ -194,12 +206,13 @@ def _describe(error: ValidationError, source: Path) -> str:
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the folder settings absolute, relative to the config file's folder."""
-    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary")):
+    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary"), ("app", "user_dir")):
         values = raw.get(section)
         if isinstance(values, dict) and values.get(key):
             values[key] = str((base / str(values[key])).resolve())
     raw.setdefault("corpus", {}).setdefault("dir", str((base / "corpus").resolve()))
     raw.setdefault("store", {}).setdefault("dir", str((base / "var/store").resolve()))
+    raw.setdefault("app", {}).setdefault("user_dir", str((base / "var/user").resolve()))
     return raw
 
 

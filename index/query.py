@@ -32,12 +32,28 @@ def parse_query(query: str) -> ParsedQuery:
 
 @dataclass(frozen=True)
 class Filters:
+    """What a search is narrowed to. Document fields (ids, types, years) and passage tags
+    (`index/tags`): `places` keeps passages that name a place or a place inside it (the
+    gazetteer's parents: "Oslo" keeps a passage naming Stovner), `themes` and `measures` those
+    tagged with one of them. `exclude_doc_ids` leaves documents out ("ikke denne")."""
+
     doc_ids: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
+    themes: tuple[str, ...] = ()
+    measures: tuple[str, ...] = ()
+    exclude_doc_ids: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
-        return not (self.doc_ids or self.types or self.languages or self.places) and self.year_from is None and self.year_to is None
+        return not self.passage_tags() and not self.document_fields()
+
+    def document_fields(self) -> bool:
+        """True when a document-level field narrows the search."""
+        return bool(self.doc_ids or self.types or self.languages or self.exclude_doc_ids) or self.year_from is not None or self.year_to is not None
+
+    def passage_tags(self) -> bool:
+        """True when a passage tag narrows the search."""
+        return bool(self.places or self.themes or self.measures)

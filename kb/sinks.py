@@ -90,7 +90,8 @@ class FileSink:
         if self.pending:
             self._copy_pending()
         self.writer.close_table()
-        info = self.build_index.build(self.writer.path, self.settings) if self.build_index else None
+        places = sorted({place for d in documents for place in d.places})
+        info = self.build_index.build(self.writer.path, self.settings, places) if self.build_index else None
         return self.writer.finish(documents, Manifest(corpus, info), self.settings.store.keep_versions).name
 
     def abandon(self) -> None:

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from index.query import Filters
+from index.tags.tagger import TagTable
 from index.text.lexicon import Lexicon
 from index.text.translate import TermSpace
 from ingest.records import Document, Passage
@@ -51,6 +52,7 @@ class Backend(Protocol):
     term_space: TermSpace | None  # the vocabulary in the embedder's space, for translating English queries
     semantic_ready: bool  # every passage has its vectors (False while a words-first version's are being made)
     dense_available: bool  # some passages can be found by meaning (False: search by words only)
+    tags: TagTable  # the passages' themes, measures and places, by row (index/tags)
 
     @property
     def name(self) -> str:

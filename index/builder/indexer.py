@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -27,6 +27,8 @@ from index.builder.table import PassageTable
 from index.builder.termspace import build_term_space
 from index.builder.termspace import save as save_space
 from index.builder.windows import WindowMap
+from index.tags.tagger import tag_passages, theme_rule
+from index.tags.taxonomy import themes
 from index.text.translate import english_words
 from settings import Settings
 
@@ -52,7 +54,8 @@ class IndexBuild:
         self.dense = dense
         self.seconds: dict[str, float] = {}  # where the last build's time went: "embed", "index"
 
-    def build(self, version: Path, settings: Settings) -> IndexInfo:
+    def build(self, version: Path, settings: Settings, places: Sequence[str] = ()) -> IndexInfo:
+        """`places`: the catalog's places of the documents, which the tagger finds beside its gazetteer."""
         folder = version / INDEX_DIR
         folder.mkdir(parents=True, exist_ok=True)
         table = PassageTable(version)
@@ -67,6 +70,7 @@ class IndexBuild:
         embedding = time.monotonic() - started
         lexical.finish()
         if offsets[-1] == 0:  # nothing to search by meaning yet
+            tag_version(table, folder, offsets, 0, settings, places, embed=False)
             self.seconds = {"index": time.monotonic() - started}
             info = IndexInfo(**index_signature(settings), passages=len(table), dense=LEXICAL_ONLY, unembedded=len(table))
             return dataclasses.replace(info, libraries={"bm25s": bm25s.__version__})
@@ -77,7 +81,9 @@ class IndexBuild:
         save_space(space, folder / "lexical")
         WindowMap(np.array(offsets)).save(folder)
         kind = build_dense_index(open_vectors(folder, offsets[-1], dim), settings.index, folder)
-        self.seconds = {"embed": embedding, "index": time.monotonic() - started - embedding}
+        tagging = time.monotonic()
+        tag_version(table, folder, offsets, dim, settings, places, embed=self.dense)
+        self.seconds = {"embed": embedding, "tag": time.monotonic() - tagging, "index": tagging - started - embedding}
         return IndexInfo(
             **index_signature(settings),
             passages=len(table),
@@ -134,3 +140,33 @@ class IndexBuild:
             finally:
                 cache.close()
         return offsets, embedded, dim
+
+
+def tag_version(table: PassageTable, folder: Path, offsets: list[int], dim: int, settings: Settings, places: Sequence[str], embed: bool) -> None:
+    """Tag every passage of the version (index/tags) and store the tags beside the index."""
+    vectors = open_vectors(folder, offsets[-1], dim)
+    descriptions = theme_vectors(settings, embed) if offsets[-1] else None
+    passages = list(table)
+
+    def windows(row: int) -> np.ndarray | None:
+        return np.asarray(vectors[offsets[row] : offsets[row + 1]]) if offsets[row + 1] > offsets[row] else None
+
+    tag_passages(passages, windows, descriptions, theme_rule(settings.tags), places).save(folder)
+
+
+def theme_vectors(settings: Settings, embed: bool) -> np.ndarray | None:
+    """The themes' descriptions embedded as passages (cached); None when they are not cached and
+    `embed` is False (words first: the cues decide until the embeddings exist)."""
+    texts = [theme.description for theme in themes()]
+    cache = EmbeddingCache(settings.store.cache, embedder_name(settings.embedder))
+    try:
+        found = cached_vectors(texts, cache)
+        if all(v is not None for v in found):
+            return np.vstack(found).astype(np.float32)
+        if not embed:
+            return None
+        with PassageEncoder(settings.embedder) as encoder:
+            vectors, _ = embed_texts(texts, cache, encoder)
+        return np.asarray(vectors, dtype=np.float32)
+    finally:
+        cache.close()

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.builder.embed import embedder_name
+from index.tags.taxonomy import data_digest
 from ingest.records import CorpusInfo
 from settings import Settings
 
 # Bump when the analysis or index layout changes, so stores built before are rebuilt.
-INDEX_VERSION = 8  # 8: sentence windows in the dense index, the term space for English queries
+INDEX_VERSION = 9  # 9: passage tags (index/tags); 8: sentence windows, the term space for English queries
 
 
 LEXICAL_ONLY = "none"  # IndexInfo.dense of a version published before any of its passages had vectors
@@ -29,6 +30,7 @@ QUERY_TIME = frozenset({"hnsw_ef_search", "ivf_nprobe", "rerank", "exact_filter_
 def index_signature(settings: Settings) -> dict[str, Any]:
     """What an index depends on besides the passages: the embedder, the build settings, the layout."""
     built_with = {k: v for k, v in settings.index.model_dump(mode="json").items() if k not in QUERY_TIME}
+    built_with["tags"] = {**settings.tags.model_dump(mode="json"), "data": data_digest()}  # retagged when either changes
     return {"embedder": embedder_name(settings.embedder), "index": built_with, "index_version": INDEX_VERSION}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from index.query import Mode
 from index.quote.cite import citation, section_at
 from index.quote.excerpt import Excerpt, make_excerpt
+from index.tags.tagger import PassageTags
 from index.text.analysis import Analyzer
 from ingest.records import Document, Passage
 
@@ -40,6 +41,7 @@ class Hit:
     sources: list[Source] = field(default_factory=list)  # near-duplicates elsewhere
     row: int = -1  # the backend's id of the passage (for its window vectors)
     section: tuple[str, ...] = ()  # the section path where the excerpt stands
+    tags: PassageTags = PassageTags()  # the passage's themes, measures and places
 
     def location(self, page_word: str = "s.", separator: str = " › ") -> str:
         """Pages, or the section the excerpt sits under."""
@@ -70,6 +72,7 @@ class Hit:
             "matches": [list(m) for m in self.excerpt.matches],
             "citation": self.citation,
             "sources": [source.to_json() for source in self.sources],
+            **self.tags.to_json(),
         }
 
 

@@ -11,8 +11,10 @@ from rich.console import Console
 from rich.table import Table
 
 from index.search.searcher import open_searcher
+from index.tags.tagger import KINDS
 from kb.bench.answer_eval import answer_records, load_offtopic, suggest_floor, summarize_answers
 from kb.bench.evaluate import METRICS, PARTS, evaluate, load_queries
+from kb.bench.tags_eval import GOALS, evaluate_tags, load_labels
 from settings import Settings
 
 
@@ -26,6 +28,8 @@ def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, ba
         reports[backend] = evaluate(searcher, queries, **({"modes": modes} if modes else {}))
         records = answer_records(searcher, chosen, queries, load_offtopic())
         reports[backend]["answer"] = summarize_answers(records) | {"suggested floor (tune)": suggest_floor(records)}
+        if len(searcher.backend.tags):  # the files backend tags passages (docs/tags.md)
+            reports[backend]["tags"] = evaluate_tags(searcher, load_labels())
         searcher.close()
     if as_json:
         print(json.dumps(reports if backends else reports[settings.store.backend], ensure_ascii=False, indent=1))
@@ -36,7 +40,7 @@ def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, ba
 
 
 def _modes(report: dict[str, Any]) -> list[str]:
-    return [m for m in report if m not in ("queries", "answer")]
+    return [m for m in report if m not in ("queries", "answer", "tags")]
 
 
 def print_report(report: dict[str, Any], console: Console, backend: str = "") -> None:
@@ -53,6 +57,29 @@ def print_report(report: dict[str, Any], console: Console, backend: str = "") ->
     console.print(table)
     console.print(kind_table(report, modes))
     console.print(answer_table(report["answer"]))
+    if "tags" in report:
+        console.print(tags_table(report["tags"]))
+
+
+def tags_table(tags: dict[str, Any]) -> Table:
+    """Passage tags against the hand labels (kb/bench/tags_eval.py), tune and held-out."""
+    goals = "; ".join(f"{kind} P ≥ {p}" + (f", R ≥ {r}" if r else "") for kind, (p, r) in GOALS.items())
+    table = Table(title=f"Passage tags, {tags['labels']} labelled passages (tests/eval/tags.jsonl): goals {goals}", title_justify="left")
+    for column in ("tag", *(f"{m}\n{part}" for part in PARTS for m in ("precision", "recall", "tagged/labelled"))):
+        table.add_column(column, justify="left" if column == "tag" else "right")
+    for kind in KINDS:
+        cells = []
+        for part in PARTS:
+            row = tags[part][kind]
+            cells += [_figure(row["precision"]), _figure(row["recall"]), f"{row['tagged']}/{row['labelled']}"]
+        table.add_row(kind, *cells)
+    if tags["missing"]:
+        table.caption = f"{tags['missing']} labelled passages are not in this store"
+    return table
+
+
+def _figure(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
 
 
 def answer_table(answer: dict[str, Any]) -> Table:

@@ -17,6 +17,7 @@ from index.builder.table import LANGUAGES, PassageTable
 from index.builder.termspace import load as load_space
 from index.builder.windows import PER_PASSAGE, WindowMap
 from index.query import Filters
+from index.tags.tagger import TagTable
 from ingest.records import Passage
 from settings import Settings
 
@@ -39,6 +40,7 @@ class FilesBackend:
         self.windows = WindowMap.load(folder) if self.dense_available else None
         self.lexicon = LexicalIndex.load(folder / "lexical")
         self.term_space = load_space(folder / "lexical")
+        self.tags = TagTable.load(folder)
         self._columns()
 
     def _check_manifest(self, settings: Settings) -> None:
@@ -57,7 +59,6 @@ class FilesBackend:
         docs = [self.documents.get(doc_id) for doc_id in self.table.doc_ids]
         self._doc_year = np.array([(d.year if d else None) or 0 for d in docs], dtype=np.int32)
         self._doc_type = np.array([((d.doc_type if d else None) or "").casefold() for d in docs], dtype=object)
-        self._doc_places = [frozenset(x.casefold() for x in (d.places if d else ())) for d in docs]
         self._doc_code = {doc_id: code for code, doc_id in enumerate(self.table.doc_ids)}
 
     @property
@@ -96,19 +97,23 @@ class FilesBackend:
         docs = np.ones(len(self.table.doc_ids), dtype=bool)  # which documents pass
         if filters.doc_ids:
             docs &= np.isin(np.arange(len(docs)), [self._doc_code[d] for d in filters.doc_ids if d in self._doc_code])
+        if filters.exclude_doc_ids:
+            docs &= ~np.isin(np.arange(len(docs)), [self._doc_code[d] for d in filters.exclude_doc_ids if d in self._doc_code])
         if filters.types:
             docs &= np.isin(self._doc_type, [t.casefold() for t in filters.types])
         if filters.year_from is not None:
             docs &= self._doc_year >= filters.year_from
         if filters.year_to is not None:
             docs &= (self._doc_year <= filters.year_to) & (self._doc_year > 0)
-        if filters.places:
-            wanted = {p.casefold() for p in filters.places}
-            docs &= np.array([bool(wanted & places) for places in self._doc_places], dtype=bool)
         mask = docs[self.table.doc_codes]
         if filters.languages:
             codes = [LANGUAGES.index(x) for x in filters.languages if x in LANGUAGES]
             mask &= np.isin(self.table.languages, codes)
+        for kind in ("themes", "measures", "places"):
+            if wanted := getattr(filters, kind):
+                tagged = np.zeros(len(mask), dtype=bool)
+                tagged[self.tags.rows_with(kind, wanted)] = True
+                mask &= tagged
         return np.flatnonzero(mask)
 
     def candidates(self, request: Retrieval) -> dict[str, Ranked] | None:

@@ -24,7 +24,8 @@ from index.backends.postgres.schema import missing_columns
 from index.builder.columns import COLUMN_NAMES, from_row
 from index.builder.manifest import Manifest, index_signature
 from index.builder.windows import PER_PASSAGE
-from index.query import Filters
+from index.query import Filters, QueryError
+from index.tags.tagger import TagTable
 from index.text.translate import TermSpace
 from ingest.records import Document, Passage
 from settings import Settings
@@ -51,11 +52,18 @@ def _vector(value) -> np.ndarray:
 
 
 def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
-    """A WHERE clause over the passages' copies of the document fields."""
+    """A WHERE clause over the passages' copies of the document fields. Passage tags are not
+    stored in PostgreSQL: a place filters by the documents' catalog places, themes and
+    measures are refused (docs/tags.md)."""
+    if filters.themes or filters.measures:
+        raise QueryError("theme and measure filters need the files backend (store.backend: files)")
     clauses, params = [], []
     if filters.doc_ids:
         clauses.append("p.doc_id = ANY(%s)")
         params.append(list(filters.doc_ids))
+    if filters.exclude_doc_ids:
+        clauses.append("NOT (p.doc_id = ANY(%s))")
+        params.append(list(filters.exclude_doc_ids))
     if filters.types:
         clauses.append("lower(p.doc_type) = ANY(%s)")
         params.append([t.casefold() for t in filters.types])
@@ -79,6 +87,7 @@ class PgBackend:
 
     def __init__(self, settings: Settings, dsn: str | None = None):
         self.dsn = dsn or settings.store.postgres_dsn
+        self.tags = TagTable([], {})  # passage tags are made for the files backend only
         with connect(self.dsn) as conn:
             self._load(conn, settings)
         self.pool = pool(self.dsn, settings.store.pool_size)  # each query borrows a connection

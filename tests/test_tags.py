@@ -1,0 +1,122 @@
+"""Passage tags (index/tags): places, measures, themes, their storage, filters and the labels."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from index.query import Filters
+from index.tags.measures import MeasureMatcher, find_measures
+from index.tags.places import PlaceFinder
+from index.tags.tagger import PassageTags, TagTable
+from index.tags.taxonomy import gazetteer, themes
+from index.tags.themes import ThemeRule, ThemeScorer
+from kb.bench.tags_eval import LABELS, evaluate_tags, load_labels
+
+from .conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def finder() -> PlaceFinder:
+    return PlaceFinder(gazetteer(), ["Oslo Sør", "Groruddalen"])
+
+
+def test_the_gazetteer_has_every_municipality_and_oslos_districts():
+    places = gazetteer()
+    assert sum(p.kind == "municipality" for p in places) == 357
+    oslo = {p.name for p in places if p.parent == "Oslo" and p.kind == "district"}
+    assert {"Stovner", "Grorud", "Alna", "Søndre Nordstrand", "Gamle Oslo"} <= oslo and len(oslo) == 15
+
+
+def test_places_are_found_as_names(finder: PlaceFinder):
+    assert finder.find("Tiltaket ble prøvd i Stovner og på Furuset, senere i Groruddalens skoler.") == ["Stovner", "Furuset", "Groruddalen"]
+    assert finder.find("Vi dro til Oslo. Ferdig.") == ["Oslo"]
+    assert finder.find("Omradesatsingen pa Toyen") == ["Tøyen"]  # OCR without æøå
+    assert finder.find("Groruddalssatsingen varte ti år.") == []  # a compound is not the place
+    assert finder.find("Oslo Sør-satsingen ble evaluert.") == []
+    assert finder.find("Handlingsprogram Oslo indre øst ble avsluttet.") == []  # a programme's name
+    assert finder.find("erfaringer fra NAV Oslo") == []  # an organisation's name
+    assert finder.find("(Ruud og Vestby 2017)") == []  # an author
+    assert finder.find("Det krever et fjell av papirer. Moss vokser.") == []  # ordinary words
+    assert finder.find("Områdesatsingen på Fjell i Drammen") == ["Fjell", "Drammen"]
+
+
+def test_a_place_filter_includes_the_places_inside_it():
+    table = TagTable([PassageTags(places=("Stovner",)), PassageTags(places=("Bergen",)), PassageTags(places=("Oslo",))], {"Stovner": "Oslo"})
+    assert table.rows_with("places", ["Oslo"]).tolist() == [0, 2]
+    assert table.rows_with("places", ["stovner"]).tolist() == [0]
+
+
+def test_measures_are_found_by_the_patterns_names_recur_in():
+    texts = [
+        "I Groruddalen ble Groruddalssatsingen startet i 2007. Områdesatsing er et virkemiddel.",
+        "Evalueringen av Groruddalssatsinga viste resultater. Mange kommuner driver områdesatsing.",
+        "Tiltaket «Nyttig arbeid» ga ungdom jobb. Husbanken ga tilskudd via Husbanken.",
+        "Forsøket med gratis kjernetid i barnehage ble utvidet. Forsøket med gratis kjernetid virket.",
+        "Gratis kjernetid ble innført. Jobbsjansen og Jobbsjansen for kvinner ble prøvd på Fjell.",
+        "Deretter kom Områdeløft Fjell, og Områdeløft Fjell fikk midler.",
+    ]
+    measures = {m.name: m for m in find_measures(texts, frozenset({"Groruddalen", "Fjell"}))}
+    assert measures["Groruddalssatsingen"].forms == ("Groruddalssatsingen", "Groruddalssatsinga")  # one measure
+    assert "Nyttig arbeid" in measures and "gratis kjernetid" in measures and "Områdeløft Fjell" in measures
+    assert not {"Områdesatsing", "Husbanken"} & set(measures)  # a kind of thing; an organisation
+    matcher = MeasureMatcher(list(measures.values()))
+    assert matcher.find("GRATIS KJERNETID og Groruddalssatsinga") == ["gratis kjernetid", "Groruddalssatsingen"]
+
+
+def test_themes_from_cues_alone_and_with_vectors():
+    scorer = ThemeScorer(themes(), None, ThemeRule(2.0, 4.1, 1.5, 2))
+    assert scorer.tag("Barnehagen og skolen ga leksehjelp til elevene i barnehager.", None)[0] == "oppvekst"
+    assert scorer.tag("Været var fint.", None) == []
+    rng = np.random.default_rng(1)
+    descriptions = rng.normal(size=(len(themes()), 16)).astype(np.float32)
+    descriptions /= np.linalg.norm(descriptions, axis=1, keepdims=True)
+    passages = [d + rng.normal(scale=0.3, size=16).astype(np.float32) for d in descriptions for _ in range(5)]
+    passages = [p / np.linalg.norm(p) for p in passages]
+    scorer = ThemeScorer(themes(), descriptions, ThemeRule(0.0, 1.0, 9.0, 2)).fit(passages)
+    assert scorer.tag("", passages[7])[0] == themes()[1].id  # near the second description
+
+
+def test_tag_table_round_trip(tmp_path):
+    table = TagTable([PassageTags(("arbeid",), ("Jobbsjansen",), ("Fjell",)), PassageTags()], {"Fjell": "Drammen"})
+    table.save(tmp_path)
+    again = TagTable.load(tmp_path)
+    assert again.get(0) == table.get(0) and again.get(5) == PassageTags() and again.parents == {"Fjell": "Drammen"}
+    assert again.values("themes") == {"arbeid": 1}
+
+
+def test_the_labels_are_many_and_well_formed():
+    """(That each quote is in a passage of the bundled corpus is checked on the store below.)"""
+    labels = load_labels(LABELS)
+    assert len(labels) >= 100 and len({label["id"] for label in labels}) == len(labels)
+    ids = {t.id for t in themes()}
+    documents = {path.stem.split("-")[0] for path in CORPUS.iterdir()}
+    for label in labels:
+        assert set(label["themes"]) <= ids and len(label["quote"]) >= 40
+        assert label["doc_id"].split("-")[0] in documents
+
+
+def test_stored_tags_filter_search_and_meet_the_labels(corpus_store):
+    from index.search.searcher import open_searcher
+
+    searcher = open_searcher(corpus_store)
+    try:
+        hits = searcher.search("sysselsetting og arbeid", k=10, filters=Filters(themes=("arbeid",))).hits
+        assert hits and all("arbeid" in hit.tags.themes for hit in hits)
+        oslo = searcher.search("tiltak i bydelene", k=10, filters=Filters(places=("Oslo",))).hits
+        inside = searcher.backend.tags.within("Oslo")
+        assert oslo and all(set(hit.tags.places) & inside for hit in oslo)
+        assert any(set(hit.tags.places) - {"Oslo"} for hit in oslo)  # a district counts for Oslo
+        kjernetid = searcher.search("barnehage", k=5, filters=Filters(measures=("gratis kjernetid",))).hits
+        assert kjernetid and all("gratis kjernetid" in hit.tags.measures for hit in kjernetid)
+        assert json.loads(json.dumps(hits[0].to_json()))["themes"]
+        report = evaluate_tags(searcher, load_labels())
+        assert report["missing"] == 0
+        for part in ("tune", "held-out"):  # far above chance, below which a change would be a regression
+            assert report[part]["places"]["precision"] >= 0.85
+            assert report[part]["measures"]["precision"] >= 0.75
+            assert report[part]["themes"]["precision"] >= 0.65 and report[part]["themes"]["recall"] >= 0.55
+    finally:
+        searcher.close()
