@@ -17,10 +17,11 @@ import numpy as np
 
 from index.backends.files.store import Store, Version, VersionWriter
 from index.builder.embed import EmbeddingCache, PassageEncoder, embed_texts, embedder_name
-from index.builder.indexer import INDEX_DIR, IndexBuild
+from index.builder.indexer import INDEX_DIR, IndexBuild, theme_vectors
 from index.builder.manifest import IndexInfo, Manifest, index_signature
 from index.builder.represent import window_texts
 from index.builder.termspace import build_term_space
+from index.tags.tagger import tag_passages, theme_rule
 from index.text.translate import english_words
 from ingest.records import CorpusInfo, Document, Passage
 from settings import Settings
@@ -165,17 +166,32 @@ class PgSink:
         self.changed = True
 
     def up_to_date(self) -> bool:
-        return not self.changed and self.db.has_vector_index() and self._vectors_current()
+        return not self.changed and self.db.has_vector_index() and self._vectors_current() and self._tags_current()
+
+    def _tags_current(self) -> bool:
+        """Whether the passages were tagged with this program's tagger and tag settings."""
+        manifest = self.db.manifest()
+        built = manifest.index if manifest else None
+        return built is not None and dict(built.index).get("tags") == index_signature(self.settings)["index"]["tags"]
 
     def finish(self, documents: list[Document], corpus: CorpusInfo) -> str:
         signature = index_signature(self.settings)
         info = IndexInfo(**signature, passages=sum(d.passages for d in documents), backend="postgres")
         started = time.monotonic()
         self.db.build_vector_index(self.settings.store.index_build_memory)
+        self._tag(documents)
         surface, counts = self.db.lexicon_forms()
         self.db.put_term_space(build_term_space(self.settings, surface, counts, english_words()))
         self.seconds["index"] += time.monotonic() - started
         return f"generation {self.db.publish(Manifest(corpus, info))}"
+
+    def _tag(self, documents: list[Document]) -> None:
+        """Tag every passage (index/tags) now that all are written: measures recur across documents."""
+        ids, passages, windows = self.db.passages_with_windows()
+        places = sorted({place for d in documents for place in d.places})
+        descriptions = theme_vectors(self.settings, embed=True)
+        tags = tag_passages(passages, lambda row: windows[row] if len(windows[row]) else None, descriptions, theme_rule(self.settings.tags), places)
+        self.db.put_tags(ids, tags)
 
     def abandon(self) -> None:
         """Every document written so far is complete; nothing to undo."""

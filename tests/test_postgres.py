@@ -85,7 +85,7 @@ def test_the_passage_table_has_exactly_the_declared_columns(pg: PgServer):
     with psycopg.connect(dsn) as conn:
         assert missing_columns(conn) == []
         stored = [r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'passages' ORDER BY ordinal_position")]
-    assert stored == ["row_id", *COLUMN_NAMES, "year", "doc_type", "places", "tsv", "lex_length"]
+    assert stored == ["row_id", *COLUMN_NAMES, "year", "doc_type", "places", "tsv", "lex_length", "themes", "measures", "mentions"]
 
 
 def test_same_hits_and_json_as_the_files_backend(pg_corpus: Settings, corpus_store: Settings):
@@ -123,6 +123,21 @@ def test_parity_on_the_evaluation_set(pg_corpus: Settings, corpus_store: Setting
     print(recall)
     assert abs(recall["postgres"]["hybrid"] - recall["files"]["hybrid"]) <= 0.02
     assert abs(recall["postgres"]["dense"] - recall["files"]["dense"]) <= 0.02
+
+
+def test_passage_tags_and_tag_filters_match_the_files_backend(pg_corpus: Settings, corpus_store: Settings):
+    pg_searcher, files = open_searcher(pg_corpus), open_searcher(corpus_store)
+    ids = [p.passage_id for p in files.all_passages()]
+    ours, theirs = pg_searcher.backend.tags_of(ids), files.backend.tags_of(ids)
+    assert [(t.measures, t.places) for t in ours] == [(t.measures, t.places) for t in theirs]
+    assert sum(a.themes == b.themes for a, b in zip(ours, theirs, strict=True)) >= 0.98 * len(ids)  # the same vectors, float sums aside
+    assert pg_searcher.backend.place_parents() == files.backend.place_parents()
+    for filters in (Filters(themes=("arbeid",)), Filters(places=("Oslo",)), Filters(measures=("gratis kjernetid",))):
+        hits = pg_searcher.search("tiltak i bydelene", k=5, filters=filters).hits
+        assert hits, filters
+        for hit in hits:
+            assert set(hit.tags.themes) >= set(filters.themes) and set(hit.tags.measures) >= set(filters.measures)
+            assert not filters.places or set(hit.tags.places) & files.backend.tags.within("Oslo")
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])

@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from index.query import Filters
-from index.tags.tagger import TagTable
+from index.tags.tagger import PassageTags
 from index.text.lexicon import Lexicon
 from index.text.translate import TermSpace
 from ingest.records import Document, Passage
@@ -52,7 +52,6 @@ class Backend(Protocol):
     term_space: TermSpace | None  # the vocabulary in the embedder's space, for translating English queries
     semantic_ready: bool  # every passage has its vectors (False while a words-first version's are being made)
     dense_available: bool  # some passages can be found by meaning (False: search by words only)
-    tags: TagTable  # the passages' themes, measures and places, by row (index/tags)
 
     @property
     def name(self) -> str:
@@ -81,6 +80,18 @@ class Backend(Protocol):
 
     def window_vectors(self, ids: Sequence[int]) -> list[np.ndarray]:
         """For each passage id, its sentence windows' vectors (index/builder/represent.py), in text order."""
+        ...
+
+    def tags_of(self, passage_ids: Sequence[str]) -> list[PassageTags]:
+        """Each passage's themes, measures and places (index/tags), in the order given."""
+        ...
+
+    def tag_values(self, kind: str) -> dict[str, int]:
+        """Every value of a tag kind ("themes", "measures", "places") with its passage count, most first."""
+        ...
+
+    def place_parents(self) -> Mapping[str, str]:
+        """Each tagged place's municipality, where it lies in one."""
         ...
 
     def close(self) -> None: ...

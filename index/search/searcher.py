@@ -104,8 +104,8 @@ class Searcher:
         if candidates is None:
             return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms, semantic_pending=pending)
         hits = make_hits(candidates, self.backend.documents, set(terms), self.lexicon.analyzer, k)
-        for hit in hits:
-            hit.tags = self.backend.tags.get(hit.row)
+        for hit, tags in zip(hits, self.backend.tags_of([hit.passage.passage_id for hit in hits]), strict=True):
+            hit.tags = tags
         message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
         pairs = corrections.pairs if mode != "dense" else {}
         return SearchResult(query, mode, _ms(started), pairs, hits, message, terms, vector, query_in.english, pending)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +61,20 @@ def tag_passages(
     return TagTable(rows, parents)
 
 
+def within(place: str, parents: Mapping[str, str]) -> set[str]:
+    """A place and the places inside it, by the gazetteer's parents ("Oslo" -> Oslo, Stovner, Groruddalen …)."""
+    children: dict[str, set[str]] = {}
+    for child, parent in parents.items():
+        children.setdefault(parent, set()).add(child)
+    out, todo = set(), [place]
+    while todo:
+        current = todo.pop()
+        if current not in out:
+            out.add(current)
+            todo.extend(children.get(current, ()))
+    return out
+
+
 class TagTable:
     """The tags of a version's passages by row, with the places' parents for "Oslo includes Stovner"."""
 
@@ -85,16 +99,7 @@ class TagTable:
 
     def within(self, place: str) -> set[str]:
         """A place and the places inside it."""
-        children: dict[str, set[str]] = {}
-        for child, parent in self.parents.items():
-            children.setdefault(parent, set()).add(child)
-        out, todo = set(), [place]
-        while todo:
-            current = todo.pop()
-            if current not in out:
-                out.add(current)
-                todo.extend(children.get(current, ()))
-        return out
+        return within(place, self.parents)
 
     def rows_with(self, kind: str, wanted: Iterable[str]) -> np.ndarray:
         """Rows tagged with any of `wanted` (places: or with a place inside one of them), casefolded."""

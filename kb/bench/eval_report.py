@@ -28,8 +28,7 @@ def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, ba
         reports[backend] = evaluate(searcher, queries, **({"modes": modes} if modes else {}))
         records = answer_records(searcher, chosen, queries, load_offtopic())
         reports[backend]["answer"] = summarize_answers(records) | {"suggested floor (tune)": suggest_floor(records)}
-        if len(searcher.backend.tags):  # the files backend tags passages (docs/tags.md)
-            reports[backend]["tags"] = evaluate_tags(searcher, load_labels())
+        reports[backend]["tags"] = evaluate_tags(searcher, load_labels())
         searcher.close()
     if as_json:
         print(json.dumps(reports if backends else reports[settings.store.backend], ensure_ascii=False, indent=1))

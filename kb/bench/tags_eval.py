@@ -45,28 +45,28 @@ def _place(name: str, finder: PlaceFinder) -> str:
     return found[0] if len(found) == 1 else name
 
 
-def _rows(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, int]:
-    """Each label's passage row (the first passage of its document that holds the quote)."""
-    wanted: dict[str, list[dict[str, Any]]] = {}
-    for label in labels:
-        wanted.setdefault(label["doc_id"], []).append(label)
-    rows: dict[str, int] = {}
-    for row, passage in enumerate(searcher.all_passages()):
-        for label in wanted.get(passage.doc_id, ()):
-            if label["id"] not in rows and label["quote"] in passage.text:
-                rows[label["id"]] = row
-    return rows
+def _passages(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, str]:
+    """Each label's passage id (the first passage of its document that holds the quote)."""
+    found: dict[str, str] = {}
+    for doc_id in {label["doc_id"] for label in labels} & set(searcher.documents):
+        passages = searcher.passages_of(doc_id)
+        for label in (x for x in labels if x["doc_id"] == doc_id):
+            match = next((p for p in passages if label["quote"] in p.text), None)
+            if match:
+                found[label["id"]] = match.passage_id
+    return found
 
 
 def evaluate_tags(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, Any]:
     """Precision and recall per kind and part, with counts; labels whose passage is gone are counted apart."""
-    rows = _rows(searcher, labels)
+    rows = _passages(searcher, labels)
+    stored = dict(zip(rows, searcher.backend.tags_of(list(rows.values())), strict=True))
     finder = PlaceFinder(gazetteer(), {p for d in searcher.documents.values() for p in d.places})
     counts = {part: {kind: [0, 0, 0] for kind in KINDS} for part in PARTS}  # true, tagged, labelled
     for label in labels:
         if label["id"] not in rows:
             continue
-        tags = searcher.backend.tags.get(rows[label["id"]])
+        tags = stored[label["id"]]
         for kind in KINDS:
             got, gold, same = list(getattr(tags, kind)), label[kind], _same(kind, finder)
             right = sum(1 for g in got if any(same(g, x) for x in gold))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO
 
 import numpy as np
@@ -17,7 +17,7 @@ from index.builder.table import LANGUAGES, PassageTable
 from index.builder.termspace import load as load_space
 from index.builder.windows import PER_PASSAGE, WindowMap
 from index.query import Filters
-from index.tags.tagger import TagTable
+from index.tags.tagger import PassageTags, TagTable
 from ingest.records import Passage
 from settings import Settings
 
@@ -89,6 +89,17 @@ class FilesBackend:
             return [np.zeros((0, 0), dtype=np.float32) for _ in ids]
         offsets = self.windows.offsets
         return [np.asarray(self.dense.vectors[offsets[i] : offsets[i + 1]]) for i in ids]
+
+    # -- tags ----------------------------------------------------------------------
+    def tags_of(self, passage_ids: Sequence[str]) -> list[PassageTags]:
+        rows = [self.table.row_of(passage_id) for passage_id in passage_ids]
+        return [self.tags.get(row) if row is not None else PassageTags() for row in rows]
+
+    def tag_values(self, kind: str) -> dict[str, int]:
+        return self.tags.values(kind)
+
+    def place_parents(self) -> Mapping[str, str]:
+        return self.tags.parents
 
     # -- retrieval -----------------------------------------------------------------
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:

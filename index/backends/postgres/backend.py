@@ -12,7 +12,7 @@ does for the files backend.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,8 +24,8 @@ from index.backends.postgres.schema import missing_columns
 from index.builder.columns import COLUMN_NAMES, from_row
 from index.builder.manifest import Manifest, index_signature
 from index.builder.windows import PER_PASSAGE
-from index.query import Filters, QueryError
-from index.tags.tagger import TagTable
+from index.query import Filters
+from index.tags.tagger import PassageTags, within
 from index.text.translate import TermSpace
 from ingest.records import Document, Passage
 from settings import Settings
@@ -51,13 +51,14 @@ def _vector(value) -> np.ndarray:
     return np.asarray(value.to_numpy() if hasattr(value, "to_numpy") else value, dtype=np.float32)
 
 
-def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
-    """A WHERE clause over the passages' copies of the document fields. Passage tags are not
-    stored in PostgreSQL: a place filters by the documents' catalog places, themes and
-    measures are refused (docs/tags.md)."""
-    if filters.themes or filters.measures:
-        raise QueryError("theme and measure filters need the files backend (store.backend: files)")
+def filter_sql(filters: Filters, parents: Mapping[str, str] | None = None) -> tuple[str, list[Any]]:
+    """A WHERE clause over the passages' copies of the document fields and their tags; a place
+    keeps the passages naming it or a place inside it (`parents`: a place's municipality)."""
     clauses, params = [], []
+    for column, values in (("themes", filters.themes), ("measures", filters.measures)):
+        if values:
+            clauses.append(f"p.{column} && %s")
+            params.append(list(values))
     if filters.doc_ids:
         clauses.append("p.doc_id = ANY(%s)")
         params.append(list(filters.doc_ids))
@@ -71,8 +72,8 @@ def filter_sql(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append("p.language = ANY(%s)")
         params.append(list(filters.languages))
     if filters.places:
-        clauses.append("p.places && %s")
-        params.append(list(filters.places))
+        clauses.append("p.mentions && %s")
+        params.append(sorted(set().union(*(within(place, parents or {}) for place in filters.places))))
     if filters.year_from is not None:
         clauses.append("p.year >= %s")
         params.append(filters.year_from)
@@ -87,7 +88,6 @@ class PgBackend:
 
     def __init__(self, settings: Settings, dsn: str | None = None):
         self.dsn = dsn or settings.store.postgres_dsn
-        self.tags = TagTable([], {})  # passage tags are made for the files backend only
         with connect(self.dsn) as conn:
             self._load(conn, settings)
         self.pool = pool(self.dsn, settings.store.pool_size)  # each query borrows a connection
@@ -113,6 +113,7 @@ class PgBackend:
         self.term_space = _term_space(conn)
         self.semantic_ready = self.dense_available = True  # each document is stored with its vectors, in one transaction
         self.bm25 = (settings.index.bm25_k1, settings.index.bm25_b, float(read_state(conn, "avgdl") or 1.0))
+        self._parents: dict[str, str] = read_state(conn, "tag_parents") or {}
 
     @property
     def name(self) -> str:
@@ -123,6 +124,22 @@ class PgBackend:
 
     def close(self) -> None:
         self.pool.close()
+
+    # -- tags --------------------------------------------------------------------------------
+    def tags_of(self, passage_ids: Sequence[str]) -> list[PassageTags]:
+        with pooled(self.pool, self.dsn) as conn:
+            rows = conn.execute("SELECT passage_id, themes, measures, mentions FROM passages WHERE passage_id = ANY(%s)", (list(passage_ids),))
+            found = {pid: PassageTags(tuple(t), tuple(m), tuple(p)) for pid, t, m, p in rows}
+        return [found.get(pid, PassageTags()) for pid in passage_ids]
+
+    def tag_values(self, kind: str) -> dict[str, int]:
+        column = {"themes": "themes", "measures": "measures", "places": "mentions"}[kind]
+        with pooled(self.pool, self.dsn) as conn:
+            rows = conn.execute(f"SELECT v, count(*) FROM passages, unnest({column}) v GROUP BY v ORDER BY count(*) DESC, v").fetchall()
+        return {value: count for value, count in rows}
+
+    def place_parents(self) -> Mapping[str, str]:
+        return self._parents
 
     # -- passages ------------------------------------------------------------------------
     def _select(self, where: str, params: Sequence[Any]) -> list[Passage]:
@@ -158,7 +175,7 @@ class PgBackend:
 
     # -- retrieval -----------------------------------------------------------------------
     def candidates(self, request: Retrieval) -> dict[str, Ranked] | None:
-        where, params = filter_sql(request.filters)
+        where, params = filter_sql(request.filters, self._parents)
         with pooled(self.pool, self.dsn) as conn:
             if not request.filters.is_empty() and not conn.execute(f"SELECT EXISTS (SELECT 1 FROM passages p WHERE {where})", params).fetchone()[0]:
                 return None

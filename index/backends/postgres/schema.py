@@ -119,6 +119,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX postings_passage ON postings (passage_row_id);
     """,
+    # 3: passage tags (index/tags): themes, named measures and the places a passage names,
+    # written for every passage at the end of an ingest; places' parents are in kb_state.
+    r"""
+    ALTER TABLE passages ADD COLUMN themes text[] NOT NULL DEFAULT '{{}}';
+    ALTER TABLE passages ADD COLUMN measures text[] NOT NULL DEFAULT '{{}}';
+    ALTER TABLE passages ADD COLUMN mentions text[] NOT NULL DEFAULT '{{}}';
+    CREATE INDEX passages_themes ON passages USING gin (themes);
+    CREATE INDEX passages_measures ON passages USING gin (measures);
+    CREATE INDEX passages_mentions ON passages USING gin (mentions);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

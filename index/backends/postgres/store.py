@@ -22,9 +22,10 @@ import psycopg
 from index.backends.base import StoreError
 from index.backends.postgres.connection import PostgresError, connect, describe, guarded, read_state
 from index.backends.postgres.schema import LATEST, VECTOR_INDEX, VECTOR_INDEX_SQL, current_version, missing_columns
-from index.builder.columns import COLUMN_NAMES, to_row
+from index.builder.columns import COLUMN_NAMES, from_row, to_row
 from index.builder.manifest import Manifest
 from index.builder.represent import lexical_text
+from index.tags.tagger import TagTable
 from index.text.analysis import Analyzer
 from index.text.translate import TermSpace
 from ingest.records import Document, Passage
@@ -134,6 +135,29 @@ class PgStore:
                     for term, tf in Counter(passage_terms).items():
                         copy.write_row((term, rows[passage.passage_id], tf))
             self._add_terms(*term_counts([lexical_text(p) for p in passages], self.analyzer), +1)
+
+    # -- tags --------------------------------------------------------------------------
+    def passages_with_windows(self) -> tuple[list[int], list[Passage], list[np.ndarray]]:
+        """Every passage in row order with its windows' vectors, for tagging."""
+        rows = self.conn.execute(f"SELECT row_id, {', '.join(COLUMN_NAMES)} FROM passages ORDER BY row_id").fetchall()
+        ids = [row[0] for row in rows]
+        found: dict[int, list[np.ndarray]] = {row_id: [] for row_id in ids}
+        for row_id, embedding in self.conn.execute("SELECT passage_row_id, embedding FROM windows ORDER BY row_id"):
+            found[row_id].append(np.asarray(embedding.to_numpy() if hasattr(embedding, "to_numpy") else embedding, dtype=np.float32))
+        vectors = [np.vstack(found[row_id]) if found[row_id] else np.zeros((0, 0), dtype=np.float32) for row_id in ids]
+        return ids, [from_row(row[1:]) for row in rows], vectors
+
+    def put_tags(self, row_ids: list[int], tags: TagTable) -> None:
+        """Every passage's tags and the places' parents, in one transaction."""
+        with guarded(self.dsn, "writing passage tags"), self.conn.transaction():
+            self.conn.execute("CREATE TEMP TABLE new_tags (row_id bigint, themes text[], measures text[], mentions text[]) ON COMMIT DROP")
+            with self.conn.cursor().copy("COPY new_tags FROM STDIN") as copy:
+                for row_id, row in zip(row_ids, tags.rows, strict=True):
+                    copy.write_row((row_id, list(row.themes), list(row.measures), list(row.places)))
+            self.conn.execute(
+                "UPDATE passages p SET themes = t.themes, measures = t.measures, mentions = t.mentions FROM new_tags t WHERE p.row_id = t.row_id"
+            )
+            self.set_state("tag_parents", tags.parents)
 
     def update_metadata(self, document: Document) -> None:
         """A catalog change for an unchanged file: the document row and the filter copies."""
