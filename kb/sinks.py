@@ -118,7 +118,7 @@ class PgSink:
         self.encoder = PassageEncoder(settings.embedder)
         self.changed = False
         self.deferred = False  # a first load: the HNSW index is built once, at the end
-        self.seconds = {"embed": 0.0, "index": 0.0}
+        self.seconds = {"embed": 0.0, "index": 0.0, "tag": 0.0}
 
     @contextmanager
     def lock(self) -> Iterator[None]:
@@ -179,7 +179,9 @@ class PgSink:
         info = IndexInfo(**signature, passages=sum(d.passages for d in documents), backend="postgres")
         started = time.monotonic()
         self.db.build_vector_index(self.settings.store.index_build_memory)
+        tagging = time.monotonic()
         self._tag(documents)
+        self.seconds["tag"] += time.monotonic() - tagging
         surface, counts = self.db.lexicon_forms()
         self.db.put_term_space(build_term_space(self.settings, surface, counts, english_words()))
         self.seconds["index"] += time.monotonic() - started

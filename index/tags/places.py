@@ -45,17 +45,19 @@ class PlaceFinder:
                 words = tuple(m.group() for m in _WORD.finditer(name))
                 if words and len(words) <= MAX_NAME_WORDS:
                     self._entries.setdefault(tuple(fold(w) for w in words), _Entry(place, words))
+        # the folded words a name can begin with (a one-word name also in the genitive): other words are passed by
+        self._starts = {key[0] for key in self._entries} | {key[0] + "s" for key in self._entries if len(key) == 1}
 
     def find(self, text: str) -> list[str]:
         """The places `text` names, each once, in order of first mention."""
         words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+        folded = [fold(w[0]) if w[0][0].isupper() else "" for w in words]  # every name begins with a capital
         found: dict[str, None] = {}
         i = 0
         while i < len(words):
-            length = self._match_at(words, i, text)
+            length = self._match_at(words, folded, i, text) if folded[i] in self._starts else 0
             if length > 0:
-                key = tuple(fold(w[0]) for w in words[i : i + length])
-                found[self._entry(key).place.name] = None
+                found[self._entry(tuple(fold(w[0]) for w in words[i : i + length])).place.name] = None
             i += max(1, abs(length))
         return list(found)
 
@@ -64,10 +66,10 @@ class PlaceFinder:
             return self._entries[key]
         return self._entries[(*key[:-1], key[-1][:-1])]  # a genitive
 
-    def _match_at(self, words: list[tuple[str, int, int]], i: int, text: str) -> int:
+    def _match_at(self, words: list[tuple[str, int, int]], folded: list[str], i: int, text: str) -> int:
         for length in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
             span = words[i : i + length]
-            key = tuple(fold(w[0]) for w in span)
+            key = (folded[i], *(fold(w[0]) for w in span[1:]))
             entry = self._entries.get(key)
             if entry is None and key[-1].endswith("s"):
                 entry = self._entries.get((*key[:-1], key[-1][:-1]))

@@ -24,8 +24,6 @@ import numpy as np
 
 from index.tags.taxonomy import Theme, fold
 
-_WORD = re.compile(r"[^\W\d_]+")
-
 
 @dataclass(frozen=True)
 class ThemeRule:
@@ -49,8 +47,8 @@ class ThemeScorer:
         self.themes = themes
         self.descriptions = descriptions  # one normalized vector per theme, or None
         self.rule = rule
-        self._single = [tuple(c for c in t.cues if " " not in c) for t in themes]
-        self._phrases = [tuple(c for c in t.cues if " " in c) for t in themes]
+        # one pattern per theme: a word that begins with one of its cue stems (or a cue phrase)
+        self._cues = [re.compile(r"(?<![^\W\d_])(?:" + "|".join(map(re.escape, sorted(t.cues, key=len, reverse=True))) + ")") if t.cues else None for t in themes]
         self._mean = np.zeros(len(themes), dtype=np.float32)
         self._scale = np.ones(len(themes), dtype=np.float32)
 
@@ -69,12 +67,7 @@ class ThemeScorer:
 
     def cue_counts(self, text: str) -> list[int]:
         folded = fold(text)
-        words = _WORD.findall(folded)
-        counts = []
-        for single, phrases in zip(self._single, self._phrases, strict=True):
-            hits = sum(1 for w in words if w.startswith(single)) if single else 0
-            counts.append(hits + sum(folded.count(p) for p in phrases))
-        return counts
+        return [len(pattern.findall(folded)) if pattern else 0 for pattern in self._cues]
 
     def scores(self, text: str, vector: np.ndarray | None) -> tuple[np.ndarray, float]:
         """Each theme's score and the threshold it must reach."""

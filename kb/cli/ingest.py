@@ -53,7 +53,7 @@ def summary(report: IngestReport, seconds: float, console: Console) -> None:
     table.add_row("pages", f"{sum(o.pages for o in present)} ({sum(o.ocr_pages for o in present)} read by OCR)")
     table.add_row("passages", str(sum(o.passages for o in present)))
     table.add_row("time", f"{seconds:.1f} s: parse {parse - ocr:.1f}, OCR {ocr:.1f}, embed {stages.get('embed', 0.0):.1f}, "
-                  f"index {stages.get('index', 0.0):.1f}")
+                  f"index {stages.get('index', 0.0):.1f}, tag {stages.get('tag', 0.0):.1f}")
     console.print(table)
     for outcome in report.outcomes:
         if outcome.status == "failed":
