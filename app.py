@@ -17,6 +17,10 @@ from index.backends.base import StoreError
 st.set_page_config(page_title="Områdesatsing – kunnskapsbase", page_icon="📚", layout="wide")
 
 PAGES = ("search", "library", "add")
+# Radio groups whose option labels are texts in the UI language. The browser keeps a radio's
+# choice as its label, so after a switch of language it would match no option and show none
+# chosen; setting the value again makes the server send it with the new label.
+RELABELED = ("page", "mode", "overview_by")  # app.py, app_pages/search.py, app_pages/overview.py
 
 
 def choose_language() -> None:
@@ -24,15 +28,23 @@ def choose_language() -> None:
         wanted = st.query_params.get("ui", get_settings().app.language)
         st.session_state["ui_lang"] = wanted if wanted in ("nb", "en") else "nb"
     st.sidebar.radio(
-        "Språk / Language", ("nb", "en"), key="ui_lang", horizontal=True, format_func=lambda x: {"nb": "Norsk (bokmål)", "en": "English"}[x]
-    )
+        "Språk / Language", ("nb", "en"), key="ui_lang", horizontal=True, format_func=lambda x: {"nb": "Norsk (bokmål)", "en": "English"}[x],
+        on_change=relabel,
+    )  # fmt: skip
+
+
+def relabel() -> None:
+    for key in RELABELED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def choose_page() -> str:
     if "page" not in st.session_state:
         wanted = st.query_params.get("page", "search")
         st.session_state["page"] = wanted if wanted in PAGES else "search"
-    return st.sidebar.radio(t("nav"), PAGES, key="page", format_func=lambda p: t(f"page_{p}"))
+    labels = {p: t(f"page_{p}") for p in PAGES}  # in the language of this run
+    return st.sidebar.radio(t("nav"), PAGES, key="page", format_func=labels.__getitem__)
 
 
 def main() -> None:
@@ -53,7 +65,7 @@ def main() -> None:
         return
     search.render_semantic_status(service, kb)
     if page == "library":
-        library.render(kb)
+        library.render(service, kb)
     else:
         search.render(kb)
 

@@ -40,8 +40,17 @@ def load_catalog(path: Path) -> dict[str, CatalogEntry]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot read the catalog: {exc}") from exc
+    return parse_catalog(text, path)
+
+
+def parse_catalog(text: str, path: Path) -> dict[str, CatalogEntry]:
+    """The entries of a catalog's text, keyed by file name; CatalogError naming `path` when invalid."""
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: cannot read the catalog: {exc}") from exc
     entries: dict[str, CatalogEntry] = {}
     for index, item in enumerate(raw.get("documents") or []):

@@ -37,7 +37,7 @@ def _parse_and_split(name: str, data: bytes, cfg: IngestSettings, password: str 
         parsed = parse_bytes(name, data, cfg, password)
         return parsed, split_document(parsed, doc_id, cfg, language)
     except MemoryError:
-        raise IngestError(name, f"needs more than {cfg.max_memory_mb} MB to parse (ingest.max_memory_mb)") from None
+        raise IngestError(name, f"needs more than {cfg.max_memory_mb} MB to parse (ingest.max_memory_mb)", "memory", {"mb": cfg.max_memory_mb}) from None
 
 
 class ParseWorker:
@@ -85,11 +85,11 @@ class ParseWorker:
             return future.result(timeout=self.cfg.timeout_s)
         except FutureTimeout:
             self._kill()
-            raise IngestError(name, f"parsing took longer than {self.cfg.timeout_s:g} s (ingest.timeout_s)") from None
+            raise IngestError(name, f"parsing took longer than {self.cfg.timeout_s:g} s (ingest.timeout_s)", "timeout", {"seconds": self.cfg.timeout_s}) from None
         except BrokenProcessPool:
             self._kill()
-            raise IngestError(name, "the parser crashed on this file (damaged or hostile content)") from None
+            raise IngestError(name, "the parser crashed on this file (damaged or hostile content)", "crashed") from None
         except IngestError:
             raise
         except Exception as exc:  # a parser bug or a library error on odd input: report, go on
-            raise IngestError(name, f"unexpected {type(exc).__name__} while parsing: {exc}") from None
+            raise IngestError(name, f"unexpected {type(exc).__name__} while parsing: {exc}", "unexpected", {"detail": f"{type(exc).__name__}: {exc}"}) from None

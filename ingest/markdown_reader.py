@@ -145,5 +145,5 @@ class MarkdownReader:
 def read_markdown(data: bytes, path: str) -> list[Block]:
     text = normalize_chars(decode(data, path))
     if not text.strip():
-        raise IngestError(path, "the file holds no text")
+        raise IngestError(path, "the file holds no text", "no_text")
     return MarkdownReader(text).read()

@@ -22,15 +22,16 @@ def parse_bytes(name: str, data: bytes, cfg: IngestSettings, password: str | Non
     """Parse a document's bytes; `name` gives the type and appears in error messages."""
     suffix = Path(name).suffix.lower()
     if not data:
-        raise IngestError(name, "empty file (0 bytes)")
+        raise IngestError(name, "empty file (0 bytes)", "empty")
     if len(data) > cfg.max_file_mb * 1024 * 1024:
-        raise IngestError(name, f"{len(data) / 1024 / 1024:.0f} MB, larger than the limit of {cfg.max_file_mb:g} MB (ingest.max_file_mb)")
+        mb = round(len(data) / 1024 / 1024)
+        raise IngestError(name, f"{mb} MB, larger than the limit of {cfg.max_file_mb:g} MB (ingest.max_file_mb)", "too_large", {"mb": mb, "limit": cfg.max_file_mb})
     if suffix == ".pdf":
         return read_pdf(data, name, cfg, password)
     if data.lstrip()[:5] == b"%PDF-":
-        raise IngestError(name, "a PDF file with a text file's name; rename it to .pdf")
+        raise IngestError(name, "a PDF file with a text file's name; rename it to .pdf", "pdf_named_text")
     if suffix == ".md":
         return assemble(read_markdown(data, name))
     if suffix == ".txt":
         return assemble(read_text(data, name))
-    raise IngestError(name, f"unsupported file type '{suffix}' (use PDF, TXT or MD)")
+    raise IngestError(name, f"unsupported file type '{suffix}' (use PDF, TXT or MD)", "unsupported", {"suffix": suffix})

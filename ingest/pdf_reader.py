@@ -35,22 +35,22 @@ pymupdf.TOOLS.mupdf_display_errors(False)  # damaged files are reported by us, o
 def open_pdf(data: bytes, path: str, password: str | None) -> pymupdf.Document:
     """Open a PDF or raise IngestError naming what is wrong with the file."""
     if not data:
-        raise IngestError(path, "empty file (0 bytes)")
+        raise IngestError(path, "empty file (0 bytes)", "empty")
     head = data[:1024].lstrip()
     if b"%PDF-" not in head:
         kind = "HTML" if head[:15].lower().startswith((b"<!doctype", b"<html")) else "ZIP archive" if head.startswith(b"PK") else "unknown data"
-        raise IngestError(path, f"not a PDF: the file holds {kind}")
+        raise IngestError(path, f"not a PDF: the file holds {kind}", "not_pdf", {"kind": kind})
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as exc:  # MuPDF raises several types for damaged files
-        raise IngestError(path, f"cannot open the PDF, the file is damaged or truncated ({exc})") from exc
+        raise IngestError(path, f"cannot open the PDF, the file is damaged or truncated ({exc})", "damaged", {"detail": str(exc)}) from exc
     needs_password = doc.needs_pass  # read once, before authenticate (PyMuPDF trap)
     if needs_password and not (password and doc.authenticate(password)):
         doc.close()
         hint = "the password in catalog.yaml is wrong" if password else "add its `password:` to catalog.yaml"
-        raise IngestError(path, f"encrypted PDF that needs a password ({hint})")
+        raise IngestError(path, f"encrypted PDF that needs a password ({hint})", "wrong_password" if password else "encrypted")
     if doc.page_count == 0:
-        raise IngestError(path, "the PDF has no pages")
+        raise IngestError(path, "the PDF has no pages", "no_pages")
     return doc
 
 
@@ -122,7 +122,7 @@ def _ocr_into(
 
 def _check_time(started: float, cfg: IngestSettings, path: str) -> None:
     if time.monotonic() - started > cfg.timeout_s:
-        raise IngestError(path, f"parsing took longer than {cfg.timeout_s:.0f} s (ingest.timeout_s)")
+        raise IngestError(path, f"parsing took longer than {cfg.timeout_s:.0f} s (ingest.timeout_s)", "timeout", {"seconds": cfg.timeout_s})
 
 
 def active_content(doc: pymupdf.Document, max_objects: int = 50_000) -> list[str]:
@@ -259,7 +259,7 @@ def read_pdf(data: bytes, path: str, cfg: IngestSettings, password: str | None =
     doc = open_pdf(data, path, password)
     try:
         if doc.page_count > cfg.max_pages:
-            raise IngestError(path, f"{doc.page_count} pages, more than the limit of {cfg.max_pages} (ingest.max_pages)")
+            raise IngestError(path, f"{doc.page_count} pages, more than the limit of {cfg.max_pages} (ingest.max_pages)", "too_many_pages", {"pages": doc.page_count, "limit": cfg.max_pages})
         scan = scan_pages(doc, path, cfg, data, password)
         scan.warnings[:0] = active_content(doc)
         if doc.is_repaired:
@@ -270,7 +270,7 @@ def read_pdf(data: bytes, path: str, cfg: IngestSettings, password: str | None =
         doc.close()
     blocks = _blocks(scan, toc)
     if not blocks:
-        raise IngestError(path, "no text found: " + ("; ".join(scan.warnings) or "the pages are empty"))
+        raise IngestError(path, "no text found: " + ("; ".join(scan.warnings) or "the pages are empty"), "no_text_found", {"detail": "; ".join(scan.warnings)})
     labels = {page.number: page.label for page in scan.pages}
     return replace(assemble(blocks, labels, len(scan.pages), scan.warnings, found), ocr_pages=scan.ocr_pages, ocr_seconds=scan.ocr_seconds)
 

@@ -85,6 +85,9 @@ class Outcome:
     parse_seconds: float = 0.0  # parsing and splitting, OCR included
     ocr_seconds: float = 0.0
     ocr_pages: int = 0
+    code: str = ""  # a failure's reason as a code and values (IngestError), for the app's languages
+    values: dict[str, Any] = field(default_factory=dict)
+    kept_previous: bool = False  # failed, and the version stored before stays searchable
 
 
 @dataclass
@@ -179,7 +182,7 @@ class Ingest:
         try:
             self.parse_into(path, sha, "changed" if path.name in self.stored else "new")
         except IngestError as exc:
-            self.keep_previous(path, old, exc.reason)
+            self.keep_previous(path, old, exc)
 
     def keep_unchanged(self, path: Path, old: Document) -> None:
         meta = _normalized(self.metadata(path.name, old.doc_id, old.found_metadata))
@@ -200,7 +203,7 @@ class Ingest:
         parsed, passages = self.parser.parse(path.name, data, entry.password if entry else None, doc_id, language)
         seconds = time.monotonic() - started
         if not passages:
-            raise IngestError(path.name, "no text to index after parsing")
+            raise IngestError(path.name, "no text to index after parsing", "no_passages")
         document = self.found(path, data, sha, parsed, passages)
         self.sink.put(document, parsed.text, passages)
         self.documents.append(document)
@@ -228,14 +231,17 @@ class Ingest:
             warnings=tuple(parsed.warnings),
             found_metadata=dict(parsed.found_metadata),
             parse_key=self.key,
+            ocr_pages=parsed.ocr_pages,
         )
 
-    def keep_previous(self, path: Path, old: Document | None, reason: str) -> None:
+    def keep_previous(self, path: Path, old: Document | None, error: IngestError) -> None:
+        reason = error.reason
         if old:
             self.sink.keep(old, False)
             self.documents.append(old)
             reason += "; the previously ingested version is kept"
-        self.outcomes.append(Outcome(path.name, old.doc_id if old else None, "failed", message=reason))
+        kept = old is not None
+        self.outcomes.append(Outcome(path.name, old.doc_id if old else None, "failed", message=reason, code=error.code, values=error.values, kept_previous=kept))
 
     def metadata(self, file: str, doc_id: str, found: Any) -> Document:
         entry = self.catalog.get(file)

@@ -10,23 +10,31 @@ pipeline-> CorpusInfo           (what one ingest run stored)
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 BlockKind = Literal["heading", "paragraph", "note"]
+OCR_READ = re.compile(r"OCR: (\d+) page\(s\) read by OCR")  # the start of ingest/ocr.py's summary line
 
 
 class IngestError(Exception):
-    """A document cannot be ingested; the message names the file and the reason."""
+    """A document cannot be ingested; the message names the file and the reason.
 
-    def __init__(self, path: str, reason: str):
+    `reason` is readable English (the CLI prints it); `code` and `values` say the same
+    for a page that words it in its own language (app_pages/reasons.py), "" when no code fits.
+    """
+
+    def __init__(self, path: str, reason: str, code: str = "", values: Mapping[str, Any] | None = None):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+        self.code = code
+        self.values: dict[str, Any] = dict(values or {})
 
     def __reduce__(self):  # raised in the parsing process, re-raised in the ingest
-        return (IngestError, (self.path, self.reason))
+        return (IngestError, (self.path, self.reason, self.code, self.values))
 
 
 # The bibliographic fields of a Document: what the catalog (or a guess) says, as
@@ -69,6 +77,7 @@ class Document:
     warnings: tuple[str, ...] = ()
     found_metadata: Mapping[str, Any] = field(default_factory=dict)
     parse_key: str = ""  # the parse settings the passages were made with
+    ocr_pages: int = 0  # pages whose text came from OCR
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -81,6 +90,9 @@ class Document:
         values = {k: v for k, v in data.items() if k in known}
         values["places"] = tuple(values.get("places") or ())
         values["warnings"] = tuple(values.get("warnings") or ())
+        if "ocr_pages" not in values:  # stored before the count was kept: its OCR warning says it
+            said = next(filter(None, map(OCR_READ.match, values["warnings"])), None)
+            values["ocr_pages"] = int(said.group(1)) if said else 0
         return cls(**values)
 
     def bibliographic(self) -> dict[str, Any]:

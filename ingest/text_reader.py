@@ -42,10 +42,10 @@ def decode(data: bytes, path: str) -> str:
     except UnicodeDecodeError:
         pass
     if data.count(b"\x00") > len(data) // 100:
-        raise IngestError(path, "binary data, not text")
+        raise IngestError(path, "binary data, not text", "binary")
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        raise IngestError(path, "cannot tell the text encoding")
+        raise IngestError(path, "cannot tell the text encoding", "encoding")
     return str(best)
 
 
@@ -287,5 +287,5 @@ def read_text(data: bytes, path: str) -> list[Block]:
     text = normalize_chars(decode(data, path))
     text = _FIGURE_MARKER.sub("", text)
     if not text.strip():
-        raise IngestError(path, "the file holds no text")
+        raise IngestError(path, "the file holds no text", "no_text")
     return TextReader(text).read()

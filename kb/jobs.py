@@ -1,7 +1,8 @@
 """Ingest jobs that run outside the page render, with progress a page can poll.
 
-An upload saves its files into the corpus at once; the ingest that makes them
-searchable runs here in two steps (published searchable by words first, in seconds,
+An upload saves its files into the corpus at once (an edit or a deletion changes
+the catalog or the corpus folder at once, kb/library.py); the ingest that publishes
+the change runs here in two steps (published searchable by words first, in seconds,
 then with its embeddings; PostgreSQL embeds in the first), in a background thread of the app process, one job at a
 time (a second waits its turn rather than meeting the store's writer lock). Each
 job's status is a small JSON file in `<store>/jobs/`, rewritten as it goes, so
@@ -18,7 +19,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from index.backends.base import StoreError
 from ingest.catalog import CatalogError
@@ -27,20 +28,33 @@ from kb.build import ingest_corpus
 from settings import Settings
 
 State = Literal["queued", "running", "done", "failed"]
+Action = Literal["add", "edit", "delete"]
 WRITE_EVERY_S = 0.5  # progress is written at most this often (and always at a change of state)
+
+
+@dataclass(frozen=True)
+class FileFailure:
+    """Why a file of the job could not be ingested: English, and as a code with values for the app."""
+
+    reason: str
+    code: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+    kept_previous: bool = False  # the version stored before stays searchable
 
 
 @dataclass
 class JobStatus:
     job_id: str
-    added: dict[str, str]  # the uploaded files this job makes searchable -> their document ids
+    files: dict[str, str]  # the files this job is about (added, edited or deleted) -> their document ids
+    action: Action = "add"
     state: State = "queued"
     stage: str = ""  # "parsing", "embedding"
     current: str = ""  # the file being parsed
     done: int = 0
     total: int = 0
-    failed: dict[str, str] = field(default_factory=dict)  # file -> reason
+    failed: dict[str, FileFailure] = field(default_factory=dict)
     error: str = ""  # why the whole job failed
+    version: str = ""  # what the job published (a store version or a database generation)
     searchable: bool = False  # published searchable by words; the embeddings may still be in the making
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -63,9 +77,9 @@ class IngestJobs:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-job")
         self._lock = threading.Lock()
 
-    def start(self, added: dict[str, str]) -> str:
-        """Queue an ingest that makes the `added` files searchable; return the job's id."""
-        status = JobStatus(uuid.uuid4().hex[:12], dict(added))
+    def start(self, files: dict[str, str], action: Action = "add") -> str:
+        """Queue an ingest that publishes what was done to `files` (file -> document id); return the job's id."""
+        status = JobStatus(uuid.uuid4().hex[:12], dict(files), action)
         self._write(status)
         self._pool.submit(self._run, status)
         return status.job_id
@@ -74,7 +88,10 @@ class IngestJobs:
         path = self.folder / f"{job_id}.json" if job_id.isalnum() else None
         if path is None or not path.exists():
             return None
-        return JobStatus(**json.loads(path.read_text(encoding="utf-8")))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.setdefault("files", data.pop("added", {}))  # written before jobs could edit or delete
+        data["failed"] = {file: FileFailure(**f) if isinstance(f, dict) else FileFailure(f) for file, f in data.get("failed", {}).items()}
+        return JobStatus(**data)
 
     def _run(self, status: JobStatus) -> None:
         status.state = "running"
@@ -93,7 +110,8 @@ class IngestJobs:
         try:
             for semantic in (False, True):  # words first: searchable in seconds, then by meaning
                 report = ingest_corpus(self.settings, on_file=on_file, on_progress=lambda stage, done, total: progress(stage, "", done, total), semantic=semantic)
-                status.failed, status.searchable = {o.file: o.message for o in report.failed if o.file in status.added}, True
+                status.failed = {o.file: FileFailure(o.message, o.code, o.values, o.kept_previous) for o in report.failed if o.file in status.files}
+                status.searchable, status.version = True, report.version or ""
                 self._write(status)
             status.state = "done"
         except (StoreError, IngestError, CatalogError) as exc:
