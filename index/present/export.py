@@ -12,8 +12,8 @@ from index.quote.cite import locator
 from index.search.hits import Hit
 from ingest.records import Document
 
-_BIB_TYPES = {"NOU": "techreport", "rapport": "techreport", "evaluering": "techreport", "avtale": "misc"}
-_RIS_TYPES = {"NOU": "GOVDOC", "rapport": "RPRT", "evaluering": "RPRT", "avtale": "GEN"}
+BIB_TYPES = {"NOU": "techreport", "rapport": "techreport", "evaluering": "techreport", "avtale": "misc"}
+RIS_TYPES = {"NOU": "GOVDOC", "rapport": "RPRT", "evaluering": "RPRT", "avtale": "GEN"}
 
 
 CSV_COLUMNS = (
@@ -38,7 +38,7 @@ def to_csv(hits: list[Hit]) -> str:
     return out.getvalue()
 
 
-def _bib_escape(text: str) -> str:
+def bib_escape(text: str) -> str:
     return re.sub(r"([{}&%$#_])", r"\\\1", text or "")
 
 
@@ -47,16 +47,16 @@ def _bib_key(hit: Hit) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "", ascii_id) + f"p{hit.rank}"
 
 
-def _bib_name(document: Document) -> str:
+def bib_names(document: Document) -> str:
     """BibTeX authors: "Family, Given and …"; an organisation braced so it is not read as a name."""
-    return " and ".join(_bib_escape(c.inverted()) if c.person else "{" + _bib_escape(c.name) + "}" for c in creators(document))
+    return " and ".join(bib_escape(c.inverted()) if c.person else "{" + bib_escape(c.name) + "}" for c in creators(document))
 
 
 def to_bibtex(hits: list[Hit]) -> str:
     entries = []
     for hit in hits:
         d = hit.document
-        kind = _BIB_TYPES.get(d.doc_type or "", "misc")
+        kind = BIB_TYPES.get(d.doc_type or "", "misc")
         fields = {
             "title": d.title,
             "institution" if kind == "techreport" else "publisher": d.publisher,
@@ -65,8 +65,8 @@ def to_bibtex(hits: list[Hit]) -> str:
             "note": locator(hit.passage),
             "language": hit.passage.language,
         }
-        lines = ["  author = {" + _bib_name(d) + "}"]
-        lines += [f"  {key} = {{{_bib_escape(value)}}}" for key, value in fields.items() if value]
+        lines = ["  author = {" + bib_names(d) + "}"]
+        lines += [f"  {key} = {{{bib_escape(value)}}}" for key, value in fields.items() if value]
         entries.append(f"@{kind}{{{_bib_key(hit)},\n" + ",\n".join(lines) + "\n}")
     return "\n\n".join(entries) + "\n"
 
@@ -75,7 +75,7 @@ def to_ris(hits: list[Hit]) -> str:
     records = []
     for hit in hits:
         d, p = hit.document, hit.passage
-        lines = [f"TY  - {_RIS_TYPES.get(d.doc_type or '', 'GEN')}", f"TI  - {d.title or ''}"]
+        lines = [f"TY  - {RIS_TYPES.get(d.doc_type or '', 'GEN')}", f"TI  - {d.title or ''}"]
         lines += [f"AU  - {c.inverted()}" for c in creators(d)]
         lines += [f"PB  - {d.publisher or ''}", f"PY  - {d.year or ''}"]
         if p.page_start is not None:

@@ -69,3 +69,20 @@ def citation(document: Document, passage: Passage, section: tuple[str, ...] | No
     if creators(document)[0].person:  # people wrote it: the publisher follows the title
         cited += f" {publisher_name(document)}."
     return cited
+
+
+def reference_parts(document: Document, year_label: str | None = None) -> tuple[str, str, str]:
+    """The document's entry in an APA 7 reference list (bokmål) in three parts, so the title can be
+    set in italics: "Who. (2020). ", "Title", ". Publisher." (`year_label`: "2020a", "u.å.-b")."""
+    who = apa_authors(document)
+    year = year_label or str(document.year or "u.å.")
+    title = (document.title or document.doc_id or "").strip().rstrip(".")
+    tail = "" if title.endswith(("?", "!")) else "."
+    if creators(document)[0].person:  # as in `citation`: an organisation author is also the publisher
+        tail += f" {publisher_name(document)}."
+    return f"{who}{'' if who.endswith('.') else '.'} ({year}). ", title, tail
+
+
+def reference(document: Document, year_label: str | None = None) -> str:
+    """The reference-list entry as plain text."""
+    return "".join(reference_parts(document, year_label))
