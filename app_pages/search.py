@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import basket, facets, history, hit_tools, overview
+from app_pages.passage_view import render_context, render_pdf_tools
 from app_pages.render import esc, highlighted
 from app_pages.resources import get_settings
 from app_pages.texts import TEXTS, t
 from index.present.answer import AnswerSentence
-from index.present.context import after_part, before_part
 from index.query import MODES, Filters, QueryError
 from index.search.hits import Hit, SearchResult
 from kb.service import EXPORTS, KnowledgeBase, Service
@@ -30,7 +31,7 @@ def read_url_state(kb: KnowledgeBase) -> None:
     state.setdefault("f_docs", [d for d in params.get_all("doc") if d in kb.documents])
     state.setdefault("f_types", [x for x in params.get_all("type") if x in doc_types(kb)])
     state.setdefault("f_langs", [x for x in params.get_all("lang") if x in LANGS])
-    state.setdefault("f_places", [x for x in params.get_all("place") if x in places(kb)])
+    facets.read_url(kb)
     if "f_years" not in state:
         low, high = year_bounds(kb)
         try:
@@ -44,9 +45,10 @@ def write_url_state(kb: KnowledgeBase) -> None:
     params: dict[str, str | list[str]] = {"q": state["q"]} if state["q"] else {}
     if state["mode"] != "hybrid":
         params["mode"] = state["mode"]
-    for key, name in (("f_docs", "doc"), ("f_types", "type"), ("f_langs", "lang"), ("f_places", "place")):
+    for key, name in (("f_docs", "doc"), ("f_types", "type"), ("f_langs", "lang")):
         if state[key]:
             params[name] = state[key]
+    params.update(facets.url_params())
     low, high = year_bounds(kb)
     if tuple(state["f_years"]) != (low, high):
         params["y0"], params["y1"] = str(state["f_years"][0]), str(state["f_years"][1])
@@ -59,10 +61,6 @@ def doc_types(kb: KnowledgeBase) -> list[str]:
     return sorted({d.doc_type for d in kb.documents.values() if d.doc_type})
 
 
-def places(kb: KnowledgeBase) -> list[str]:
-    return sorted({p for d in kb.documents.values() for p in d.places})
-
-
 def year_bounds(kb: KnowledgeBase) -> tuple[int, int]:
     years = [d.year for d in kb.documents.values() if d.year] or [2000]
     return min(years), max(max(years), min(years) + 1)
@@ -71,7 +69,8 @@ def year_bounds(kb: KnowledgeBase) -> tuple[int, int]:
 def sidebar_filters(kb: KnowledgeBase) -> Filters:
     with st.sidebar:
         st.header(t("filters"))
-        st.radio(t("mode"), MODES, key="mode", format_func=lambda m: t(f"mode_{m}"))
+        modes = {m: t(f"mode_{m}") for m in MODES}  # made now: a label function may run after the render
+        st.radio(t("mode"), MODES, key="mode", format_func=modes.__getitem__)
         titles = {doc_id: d.title or doc_id for doc_id, d in kb.documents.items()}
         st.multiselect(
             t("documents"),
@@ -79,8 +78,9 @@ def sidebar_filters(kb: KnowledgeBase) -> Filters:
             key="f_docs",
             placeholder=t("all"),
             format_func=lambda d: f"{titles[d][:60]} ({kb.documents[d].year or 'u.å.'})",
+            select_all=False,  # Streamlit's "Select all" option is English in either language
         )
-        st.multiselect(t("doc_type"), doc_types(kb), key="f_types", placeholder=t("all"))
+        st.multiselect(t("doc_type"), doc_types(kb), key="f_types", placeholder=t("all"), select_all=False)
         low, high = year_bounds(kb)
         st.slider(t("years"), low, high, key="f_years")
         st.multiselect(
@@ -89,17 +89,20 @@ def sidebar_filters(kb: KnowledgeBase) -> Filters:
             key="f_langs",
             placeholder=t("all"),
             format_func=lambda x: {"nb": "bokmål", "nn": "nynorsk", "en": "English"}[x],
+            select_all=False,
         )
-        st.multiselect(t("place"), places(kb), key="f_places", placeholder=t("all"))
+        tags = facets.render(kb)
     low, high = year_bounds(kb)
     years = st.session_state["f_years"]
     return Filters(
         doc_ids=tuple(st.session_state["f_docs"]),
         types=tuple(st.session_state["f_types"]),
         languages=tuple(st.session_state["f_langs"]),
-        places=tuple(st.session_state["f_places"]),
+        places=tags["places"],
         year_from=years[0] if years[0] > low else None,
         year_to=years[1] if years[1] < high else None,
+        themes=tags["themes"],
+        measures=tags["measures"],
     )
 
 
@@ -133,6 +136,7 @@ def render_answer(result: SearchResult, kb: KnowledgeBase) -> bool:
         values = "; ".join(f"{esc(value)} «{esc(s.text)}» **\\[{s.hit_rank}\\]**" for value, s in disagreement.values)
         st.warning(t(f"disagree_{disagreement.kind}").format(about=esc(disagreement.about)) + " " + values)
     st.caption(t("answer_note"))
+    basket.sentence_buttons(answer, result)
     return True
 
 
@@ -140,7 +144,18 @@ def _quoted(sentence: AnswerSentence) -> str:
     return f"{esc(sentence.text)} **\\[{sentence.hit_rank}\\]**"
 
 
-def render_hit(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
+def render_hits(result: SearchResult, kb: KnowledgeBase, filters: Filters) -> None:
+    """The hits in rank order, or under one header per document ("3 treff i NOU 2020:16")."""
+    hit_tools.group_toggle()
+    actions = hit_tools.HitActions(result, filters)
+    for group in hit_tools.grouped(result.hits):
+        if st.session_state.get("group_docs"):
+            st.markdown(f"#### {esc(hit_tools.group_header(group))}", unsafe_allow_html=True)
+        for hit in group:
+            render_hit(hit, result, kb, actions)
+
+
+def render_hit(hit: Hit, result: SearchResult, kb: KnowledgeBase, actions: hit_tools.HitActions | None = None) -> None:
     d, p = hit.document, hit.passage
     with st.container(border=True):
         st.markdown(
@@ -155,36 +170,8 @@ def render_hit(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
         if hit.sources:
             st.caption(t("also_in") + ": " + "; ".join(s.citation for s in hit.sources))
         render_pdf_tools(hit, kb)
-
-
-def render_context(hit: Hit, result: SearchResult, kb: KnowledgeBase) -> None:
-    """The passage between its neighbours, each sentence once; the cited passage framed, the excerpt marked."""
-    before, after = kb.neighbours(hit.passage)
-    if text := before_part(before, hit.passage).strip():
-        st.caption(t("before"))
-        st.markdown(esc(text), unsafe_allow_html=True)
-    excerpt = (hit.excerpt.start, hit.excerpt.end)
-    with st.container(border=True):
-        st.caption(t("cited_passage"))
-        st.markdown(highlighted(hit.passage.text, [excerpt]), unsafe_allow_html=True)
-    if text := after_part(hit.passage, after).strip():
-        st.caption(t("after"))
-        st.markdown(esc(text), unsafe_allow_html=True)
-
-
-def render_pdf_tools(hit: Hit, kb: KnowledgeBase) -> None:
-    path = kb.source_pdf(hit)
-    if path is None:
-        return
-    left, right = st.columns(2)
-    if left.toggle(t("show_page"), key=f"page_{hit.passage.passage_id}"):
-        try:
-            st.image(kb.page_image(hit))
-        except (ValueError, RuntimeError) as exc:
-            st.warning(str(exc))
-    right.download_button(
-        t("download_doc"), path.read_bytes(), file_name=path.name, mime="application/pdf", key=f"dl_{hit.passage.passage_id}"
-    )
+        if actions is not None:
+            actions.render(hit)
 
 
 def render_exports(result: SearchResult, kb: KnowledgeBase) -> None:
@@ -225,10 +212,16 @@ def _count(number: int) -> str:
 
 def render(kb: KnowledgeBase) -> None:
     read_url_state(kb)
-    filters = sidebar_filters(kb)
+    hit_tools.read_exclusions(kb)
+    filters = hit_tools.with_exclusions(sidebar_filters(kb))
+    basket.render_sidebar(kb)
     st.text_input(t("search_label"), key="q", help=t("search_help"), placeholder="sysselsetting i Groruddalen")
     write_url_state(kb)
+    hit_tools.write_exclusions()
     query = st.session_state["q"].strip()
+    history.render_sidebar(searched=bool(query))
+    hit_tools.render_feedback_sidebar()
+    hit_tools.render_exclusion_chips(kb)
     if not query:
         return
     try:
@@ -243,8 +236,11 @@ def render(kb: KnowledgeBase) -> None:
         st.info(t("no_hits_advice"))
         return
     answered = render_answer(result, kb)
-    st.subheader(t("excerpts") if answered else t("closest"))
-    st.caption(f"{len(result.hits)} " + t("took", ms=result.took_ms) + " · " + t("searched_as", mode=t(f"mode_{result.mode}").split(" (")[0].lower()))
-    for hit in result.hits:
-        render_hit(hit, result, kb)
-    render_exports(result, kb)
+    hits_tab, overview_tab = st.tabs([t("tab_hits"), t("tab_overview")])
+    with hits_tab:
+        st.subheader(t("excerpts") if answered else t("closest"))
+        st.caption(f"{len(result.hits)} " + t("took", ms=result.took_ms) + " · " + t("searched_as", mode=t(f"mode_{result.mode}").split(" (")[0].lower()))
+        render_hits(result, kb, filters)
+        render_exports(result, kb)
+    with overview_tab:
+        overview.render(kb, query, st.session_state["mode"], filters)

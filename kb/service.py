@@ -18,17 +18,20 @@ from pathlib import Path
 from index.backends import open_backend, published
 from index.present.answer import Answer, answer_for
 from index.present.export import to_bibtex, to_csv, to_ris
+from index.present.overview import Overview, overview
 from index.present.page_image import render_page
 from index.query import Filters, Mode
 from index.quote.excerpt import matched_words
 from index.search.hits import Hit, SearchResult
 from index.search.searcher import Searcher
+from ingest.catalog_edit import EntryFields
 from ingest.records import Document, IngestError, Passage
-from ingest.upload import UploadMeta, save_upload
 from kb.jobs import IngestJobs, JobStatus
+from kb.library import Library, Upload
 from kb.progress import BuildProgress, current_build
 from settings import Settings
 
+OVERVIEW_HITS = 25  # hits the overview reads
 KEEP_OPEN = 2  # published views kept open: the newest, and the one a render may still be using
 
 
@@ -72,6 +75,15 @@ class KnowledgeBase:
     def search(self, query: str, k: int | None = None, mode: Mode | None = None, filters: Filters | None = None) -> SearchResult:
         return self.searcher.search(query, k, mode, filters)
 
+    def overview(self, query: str, mode: Mode | None = None, filters: Filters | None = None, language: str = "nb") -> Overview:
+        """What was tried where and what came of it, across the top OVERVIEW_HITS hits (index/present/overview.py)."""
+        result = self.search(query, k=OVERVIEW_HITS, mode=mode, filters=filters)
+        return overview(result, self.searcher.backend.place_parents(), language)
+
+    def tag_counts(self, kind: str) -> dict[str, int]:
+        """A passage tag's values ("themes", "measures", "places") with their passage counts, most first."""
+        return self.searcher.backend.tag_values(kind)
+
     def answer(self, result: SearchResult) -> Answer:
         """The short answer: sentences quoted from the top hits, each with its hit's number, or
         withheld when nothing in the sources comes close to the question."""
@@ -111,6 +123,7 @@ class Service:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.jobs = IngestJobs(settings)
+        self.library = Library(settings, self.jobs)
         self._open: OrderedDict[str, KnowledgeBase] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -128,19 +141,20 @@ class Service:
                     self._open.popitem(last=False)  # closed when the last render using it lets go
             return self._open[name]
 
-    def add_documents(self, uploads: list[tuple[str, bytes, UploadMeta]]) -> tuple[list[str], str | None]:
-        """Check and save each upload, then make the saved ones searchable in a background job.
+    def add_documents(self, uploads: list[Upload]) -> tuple[list[IngestError], str | None]:
+        """Check and save each upload (bytes already in the library are refused), then make the
+        saved ones searchable in a background job. Returns the refusals and the job's id (None
+        when nothing was saved)."""
+        kb = self.current()
+        return self.library.add(uploads, kb.documents if kb else {})
 
-        Returns the refusals ("file: reason") and the job's id (None when nothing was saved).
-        """
-        saved, refused = {}, []
-        for name, data, meta in uploads:
-            try:
-                file, doc_id = save_upload(name, data, meta, self.settings)
-                saved[file] = doc_id
-            except IngestError as exc:
-                refused.append(f"{name}: {exc.reason}")
-        return refused, (self.jobs.start(saved) if saved else None)
+    def edit_document(self, document: Document, fields: EntryFields) -> str:
+        """Write new metadata into the catalog; a job publishes it (its id). IngestError: not done."""
+        return self.library.edit(document, fields)
+
+    def delete_document(self, document: Document) -> str:
+        """Remove the document's file and catalog entry; a job publishes the version without it."""
+        return self.library.delete(document)
 
     def job(self, job_id: str) -> JobStatus | None:
         return self.jobs.status(job_id)

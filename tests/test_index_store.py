@@ -17,6 +17,7 @@ import pytest
 from index.backends.files.store import Store, StoreError
 from index.builder.embed import EmbeddingCache, make_embedder
 from index.search.searcher import open_searcher
+from index.tags.taxonomy import themes
 from kb.build import ingest_corpus
 from settings import Settings
 
@@ -82,7 +83,7 @@ def test_embeddings_are_cached_by_text(tmp_path: Path, make_settings):
     assert manifest.index.embedded_now == 1  # only the new passage's one window
     assert first.version != Store(settings.store.dir).require_current().name
     cache = EmbeddingCache(settings.store.cache, manifest.index.embedder)
-    assert len(cache) == manifest.index.windows
+    assert len(cache) == manifest.index.windows + len(themes())  # and the theme descriptions (index/tags)
 
 
 def test_a_killed_ingest_leaves_the_old_index_answering(tmp_path: Path, make_settings):

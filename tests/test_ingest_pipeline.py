@@ -168,7 +168,7 @@ def test_words_first_then_the_embeddings(make_settings, tmp_path: Path):
     assert not ingest_corpus(settings, semantic=False).published  # words first again: nothing to do
 
     report = ingest_corpus(settings)
-    assert report.published and report.count("unchanged") == 1 and set(report.stage_seconds) == {"embed", "index"}
+    assert report.published and report.count("unchanged") == 1 and set(report.stage_seconds) == {"embed", "tag", "index"}
     complete = open_searcher(settings)
     assert complete.backend.semantic_ready
     hybrid = complete.search("nabolagshagen på Lindeberg", mode="hybrid")

@@ -1,8 +1,9 @@
 """python -m index search|eval|migrate|bench
 
 search "QUERY" [--k 10] [--mode hybrid|lexical|dense] [--doc ID] [--type T]
-       [--year-from Y] [--year-to Y] [--lang nb|nn|en] [--place P] [--json]
-       [--batch FILE] [--store DIR] [--config FILE]
+       [--year-from Y] [--year-to Y] [--lang nb|nn|en] [--place P] [--theme T]
+       [--measure M] [--json] [--batch FILE] [--store DIR] [--config FILE]
+overview "QUERY" [the filters of search] [--json] [--csv FILE] [--xlsx FILE]
 eval [--queries FILE] [--corpus DIR] [--store DIR] [--modes M ...] [--set KEY=VALUE ...] [--json]
 migrate [--dsn DSN]
 bench [...]  (see kb/bench/run.py)
@@ -36,15 +37,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     search.add_argument("query", nargs="?", help='the query (quote phrases with "...")')
     search.add_argument("-k", "--k", type=int, help="number of hits (default from config)")
     search.add_argument("-m", "--mode", choices=["hybrid", "lexical", "dense"])
-    search.add_argument("--doc", action="append", default=[], help="only this document id (repeatable)")
-    search.add_argument("--type", action="append", default=[], help="only this document type (repeatable)")
-    search.add_argument("--lang", action="append", default=[], choices=["nb", "nn", "en"])
-    search.add_argument("--place", action="append", default=[])
-    search.add_argument("--year-from", type=int)
-    search.add_argument("--year-to", type=int)
+    _filters(search)
     search.add_argument("--json", action="store_true", help="print one JSON object")
     search.add_argument("--batch", type=Path, help="read one query per line; print one JSON object per line")
     _common(search)
+    view = sub.add_parser("overview", help="what was tried where and what came of it, across documents")
+    view.add_argument("query")
+    view.add_argument("-m", "--mode", choices=["hybrid", "lexical", "dense"])
+    _filters(view)
+    view.add_argument("--json", action="store_true", help="print one JSON object")
+    view.add_argument("--csv", type=Path, help="also write the table as CSV (UTF-8 with BOM, for Excel)")
+    view.add_argument("--xlsx", type=Path, help="also write the table as an Excel file")
+    view.add_argument("--lang-ui", choices=["nb", "en"], default="nb", help="language of theme names and column headings")
+    _common(view)
     evaluate = sub.add_parser("eval", help="retrieval quality on the evaluation set")
     evaluate.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
     evaluate.add_argument("--json", action="store_true")
@@ -70,13 +75,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--doc", action="append", default=[], help="only this document id (repeatable)")
+    parser.add_argument("--type", action="append", default=[], help="only this document type (repeatable)")
+    parser.add_argument("--lang", action="append", default=[], choices=["nb", "nn", "en"])
+    parser.add_argument("--place", action="append", default=[], help="passages naming this place or a place in it (repeatable)")
+    parser.add_argument("--theme", action="append", default=[], help="passages with this theme id, e.g. arbeid (repeatable; docs/tags.md)")
+    parser.add_argument("--measure", action="append", default=[], help="passages naming this measure (repeatable)")
+    parser.add_argument("--not-doc", action="append", default=[], help="leave this document out (repeatable)")
+    parser.add_argument("--year-from", type=int)
+    parser.add_argument("--year-to", type=int)
+
+
+def filters_from(args: argparse.Namespace):
+    from index.query import Filters
+
+    return Filters(
+        tuple(args.doc), tuple(args.type), tuple(args.lang), tuple(args.place), args.year_from, args.year_to,
+        tuple(args.theme), tuple(args.measure), tuple(args.not_doc),
+    )  # fmt: skip
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(args.config).with_overrides(store=args.store)
 
 
 def run_search(args: argparse.Namespace, console: Console) -> int:
     from index.present.answer import answer_for
-    from index.query import Filters, QueryError
+    from index.query import QueryError
     from index.search.searcher import open_searcher
 
     settings = settings_from(args)
@@ -86,7 +112,7 @@ def run_search(args: argparse.Namespace, console: Console) -> int:
         result = searcher.search(query, args.k, args.mode, filters)
         return result, answer_for(result, searcher, settings.answer)
 
-    filters = Filters(tuple(args.doc), tuple(args.type), tuple(args.lang), tuple(args.place), args.year_from, args.year_to)
+    filters = filters_from(args)
     if args.batch:
         lines = [line.strip() for line in args.batch.read_text(encoding="utf-8").splitlines() if line.strip()]
         for line in lines:
@@ -111,6 +137,43 @@ def run_search(args: argparse.Namespace, console: Console) -> int:
     print_table(result, Console())
     print_answer(answer, Console())
     return 0
+
+
+def run_overview(args: argparse.Namespace, console: Console) -> int:
+    from index.present.overview_export import overview_csv, overview_xlsx
+    from index.query import QueryError
+    from index.search.searcher import open_searcher
+    from kb.service import KnowledgeBase
+
+    settings = settings_from(args)
+    searcher = open_searcher(settings)
+    try:
+        view = KnowledgeBase(searcher, settings).overview(args.query, args.mode, filters_from(args), args.lang_ui)
+    except QueryError as exc:
+        console.print(f"[red]error[/red] {escape(str(exc))}")
+        return 2
+    if args.csv:
+        args.csv.write_bytes(overview_csv(view, args.lang_ui))
+    if args.xlsx:
+        args.xlsx.write_bytes(overview_xlsx(view, args.lang_ui))
+    if args.json:
+        print(json.dumps(view.to_json(), ensure_ascii=False, indent=1))
+        return 0
+    print_overview(view, Console(width=200) if not sys.stdout.isatty() else Console())
+    return 0
+
+
+def print_overview(view, console: Console) -> None:
+    table = Table(title=f"{escape(view.query)}: {len(view.rows)} rows from {len(view.documents())} documents", show_lines=True, title_justify="left")
+    for column in ("place", "measure", "theme", "what was done", "what came of it", "source"):
+        table.add_column(column)
+    for row in view.rows:
+        outcome = f"{row.outcome.text} [{row.hit.rank}]" if row.outcome else ""
+        table.add_row(escape(row.place), escape(row.measure), escape(row.theme), escape(f"{row.done.text} [{row.hit.rank}]"), escape(outcome), escape(f"[{row.hit.rank}] {row.hit.citation}"))
+    console.print(table)
+    for conflict in view.conflicts:
+        values = "; ".join(f"{value} «{s.text}» [{s.hit_rank}]" for value, s in conflict.values)
+        console.print(f"[yellow]the sources differ[/yellow] on the {conflict.kind} of {escape(conflict.about)}: {escape(values)}")
 
 
 def run_migrate(settings: Settings, dsn: str | None, console: Console) -> int:
@@ -168,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "search":
             return run_search(args, console)
+        if args.command == "overview":
+            return run_overview(args, console)
         if args.command == "eval":
             from kb.bench.eval_report import run_eval
 
