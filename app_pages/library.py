@@ -15,6 +15,7 @@ from app_pages.metadata import fields_from_state, metadata_fields
 from app_pages.reasons import refusal
 from app_pages.render import esc
 from app_pages.texts import TEXTS, t
+from app_pages.warnings import warning_text
 from index.present.context import reading_parts
 from ingest.records import Document, IngestError
 from kb.service import KnowledgeBase, Service
@@ -58,7 +59,7 @@ def render_document(service: Service, kb: KnowledgeBase, document: Document) -> 
     st.subheader(document.title or document.doc_id)
     st.caption(facts(document))
     for warning in document.warnings:
-        st.warning(esc(warning))
+        st.warning(warning_text(warning))
     with st.expander(t("edit_metadata")):
         prefix = f"edit_{document.doc_id}_{kb.name}"  # a newly published version fills the form afresh
         with st.form(f"edit_form_{document.doc_id}"):

@@ -275,6 +275,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "source_first_page": ("første side", "the first page"),
     "source_file_name": ("filnavnet", "the file name"),
     "not_done": ("Ikke gjort: {reason}", "Not done: {reason}"),
+    # a document's ingest warnings (app_pages/warnings.py); the English is the ingest's own words
+    "warn_ocr": ("OCR:", "OCR:"),
+    "warn_ocr_read": ("{n} side(r) lest med OCR ({why}; sidene {pages})", "{n} page(s) read by OCR ({why}; pages {pages})"),
+    "warn_ocr_images": ("{n} bildeside(r) uten tekst er ikke lest (sidene {pages})", "{n} image page(s) without text left alone (pages {pages})"),
+    "warn_ocr_empty": ("{n} side(r) der OCR ikke fant tekst (sidene {pages})", "{n} page(s) where OCR found no text (pages {pages})"),
+    "warn_ocr_kept": (
+        "{n} side(r) der tekstlaget er beholdt fordi OCR leste dårligere (sidene {pages})",
+        "{n} page(s) whose text layer was kept (OCR read worse) (pages {pages})",
+    ),
+    "warn_with": ("{n} {why}", "{n} with {why}"),
+    "warn_why_no_layer": ("uten tekstlag", "no text layer"),
+    "warn_why_unmapped": ("med uleselig tekst (skrift uten Unicode-tabell)", "unreadable text (fonts without Unicode mapping)"),
+    "warn_and_more": (" og {n} til", " and {n} more"),
+    "warn_no_ocr": ("side {n}: {why}; OCR er ikke tilgjengelig ({detail})", "page {n} has {why}; OCR is not available ({detail})"),
+    "warn_repaired": ("filen var skadet og ble reparert av MuPDF", "the file was damaged and repaired by MuPDF"),
+    "warn_attachments": ("{n} vedlagt(e) fil(er) er ikke lagt inn", "{n} attached file(s) not ingested"),
+    "warn_javascript": ("inneholder JavaScript, som aldri kjøres", "contains JavaScript, which is never run"),
+
 }
 
 

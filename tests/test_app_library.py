@@ -160,4 +160,4 @@ def test_the_library_shows_pages_read_by_ocr_and_warnings(make_settings, tmp_pat
     assert (row["id"], row["Sider (lest med OCR)"], row["Advarsler"]) == ("skannet", "1 (1)", "1")
     at.selectbox(key="library_doc").set_value("skannet").run()
     assert "sider: 1 (lest med OCR: 1)" in at.caption[1].value and "advarsler: 1" in at.caption[1].value
-    assert [w for w in messages(at.warning) if w.startswith("OCR")] == ["OCR: 1 page(s) read by OCR (1 with no text layer; pages 1)"]
+    assert [w for w in messages(at.warning) if w.startswith("OCR")] == ["OCR: 1 side(r) lest med OCR (1 uten tekstlag; sidene 1)"]  # app_pages/warnings.py
