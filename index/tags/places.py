@@ -55,18 +55,14 @@ class PlaceFinder:
         found: dict[str, None] = {}
         i = 0
         while i < len(words):
-            length = self._match_at(words, folded, i, text) if folded[i] in self._starts else 0
-            if length > 0:
-                found[self._entry(tuple(fold(w[0]) for w in words[i : i + length])).place.name] = None
+            length, entry = self._match_at(words, folded, i, text) if folded[i] in self._starts else (0, None)
+            if entry is not None:
+                found[entry.place.name] = None
             i += max(1, abs(length))
         return list(found)
 
-    def _entry(self, key: tuple[str, ...]) -> _Entry:
-        if key in self._entries:
-            return self._entries[key]
-        return self._entries[(*key[:-1], key[-1][:-1])]  # a genitive
-
-    def _match_at(self, words: list[tuple[str, int, int]], folded: list[str], i: int, text: str) -> int:
+    def _match_at(self, words: list[tuple[str, int, int]], folded: list[str], i: int, text: str) -> tuple[int, _Entry | None]:
+        """The name starting at word i and its length; a negative length: words to pass over."""
         for length in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
             span = words[i : i + length]
             key = (folded[i], *(fold(w[0]) for w in span[1:]))
@@ -74,10 +70,10 @@ class PlaceFinder:
             if entry is None and key[-1].endswith("s"):
                 entry = self._entries.get((*key[:-1], key[-1][:-1]))
             if entry and _in_compound(span, text):
-                return -length  # "Oslo Sør-satsingen": neither Oslo Sør nor Oslo
+                return -length, None  # "Oslo Sør-satsingen": neither Oslo Sør nor Oslo
             if entry and self._stands_as_name(entry, span, words, i, length, text):
-                return length
-        return 0
+                return length, entry
+        return 0, None
 
     @staticmethod
     def _stands_as_name(entry: _Entry, span, words, i: int, length: int, text: str) -> bool:

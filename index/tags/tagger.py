@@ -82,6 +82,7 @@ class TagTable:
         self.rows = rows
         self.parents = parents
         self._index: dict[str, dict[str, list[int]]] = {kind: {} for kind in KINDS}
+        self._values: dict[str, dict[str, int]] = {}  # per kind, sorted once: the sidebar asks on every render
         for row, tags in enumerate(rows):
             for kind in KINDS:
                 for value in getattr(tags, kind):
@@ -95,7 +96,9 @@ class TagTable:
 
     def values(self, kind: str) -> dict[str, int]:
         """Every value of a kind with its number of passages, most first."""
-        return dict(sorted(((v, len(r)) for v, r in self._index[kind].items()), key=lambda x: (-x[1], x[0])))
+        if kind not in self._values:
+            self._values[kind] = dict(sorted(((v, len(r)) for v, r in self._index[kind].items()), key=lambda x: (-x[1], x[0])))
+        return self._values[kind]
 
     def within(self, place: str) -> set[str]:
         """A place and the places inside it."""

@@ -92,8 +92,8 @@ class FilesBackend:
 
     # -- tags ----------------------------------------------------------------------
     def tags_of(self, passage_ids: Sequence[str]) -> list[PassageTags]:
-        rows = [self.table.row_of(passage_id) for passage_id in passage_ids]
-        return [self.tags.get(row) if row is not None else PassageTags() for row in rows]
+        rows = self.table.rows_of(passage_ids)  # one query for a page of hits
+        return [self.tags.get(rows[pid]) if pid in rows else PassageTags() for pid in passage_ids]
 
     def tag_values(self, kind: str) -> dict[str, int]:
         return self.tags.values(kind)

@@ -114,6 +114,7 @@ class PgBackend:
         self.semantic_ready = self.dense_available = True  # each document is stored with its vectors, in one transaction
         self.bm25 = (settings.index.bm25_k1, settings.index.bm25_b, float(read_state(conn, "avgdl") or 1.0))
         self._parents: dict[str, str] = read_state(conn, "tag_parents") or {}
+        self._tag_values: dict[str, dict[str, int]] = {}
 
     @property
     def name(self) -> str:
@@ -133,10 +134,13 @@ class PgBackend:
         return [found.get(pid, PassageTags()) for pid in passage_ids]
 
     def tag_values(self, kind: str) -> dict[str, int]:
-        column = {"themes": "themes", "measures": "measures", "places": "mentions"}[kind]
-        with pooled(self.pool, self.dsn) as conn:
-            rows = conn.execute(f"SELECT v, count(*) FROM passages, unnest({column}) v GROUP BY v ORDER BY count(*) DESC, v").fetchall()
-        return {value: count for value, count in rows}
+        """Counted once per generation (the sidebar asks on every render)."""
+        if kind not in self._tag_values:
+            column = {"themes": "themes", "measures": "measures", "places": "mentions"}[kind]
+            with pooled(self.pool, self.dsn) as conn:
+                rows = conn.execute(f"SELECT v, count(*) FROM passages, unnest({column}) v GROUP BY v ORDER BY count(*) DESC, v").fetchall()
+            self._tag_values[kind] = {value: count for value, count in rows}
+        return self._tag_values[kind]
 
     def place_parents(self) -> Mapping[str, str]:
         return self._parents
