@@ -120,6 +120,15 @@ class SearchSettings(Section):
     candidates: int = Field(100, ge=10)
 
 
+class RerankSettings(Section):
+    """The cross-encoder over the fused list (index/search/rerank.py, docs/rerank.md)."""
+
+    model: Path | None = None  # a sentence-transformers CrossEncoder folder; None: the fused order only
+    candidates: int = Field(20, ge=2, le=200)  # top fused passages re-scored, each by its best window
+    max_length: int = Field(128, ge=16, le=512)  # tokens of query and window together
+    fused_weight: float = Field(0.5, ge=0)  # the fused score's share beside the cross-encoder's
+
+
 class AnswerSettings(Section):
     """The short answer (index/present/answer.py) and its relevance floor (index/present/floor.py);
     values chosen on the tune part of the evaluation (docs/answer.md)."""
@@ -161,6 +170,7 @@ class Settings(Section):
     embedder: EmbedderSettings = EmbedderSettings()
     index: IndexSettings = IndexSettings()
     search: SearchSettings = SearchSettings()
+    rerank: RerankSettings = RerankSettings()
     answer: AnswerSettings = AnswerSettings()
     tags: TagSettings = TagSettings()
     app: AppSettings = AppSettings()
@@ -206,7 +216,7 @@ def _describe(error: ValidationError, source: Path) -> str:
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the folder settings absolute, relative to the config file's folder."""
-    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary"), ("app", "user_dir")):
+    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary"), ("rerank", "model"), ("app", "user_dir")):
         values = raw.get(section)
         if isinstance(values, dict) and values.get(key):
             values[key] = str((base / str(values[key])).resolve())

@@ -229,6 +229,8 @@ def render(kb: KnowledgeBase) -> None:
     except QueryError as exc:
         st.info(str(exc))
         return
+    if result.model_notice:
+        st.caption(t(result.model_notice, reason=esc(result.model_problem)) if result.model_problem else t(result.model_notice))
     if result.corrections:
         st.info(f"{t('also_searched')}: " + ", ".join(esc(v) for v in dict.fromkeys(result.corrections.values())))
     if not result.hits:

@@ -241,6 +241,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "source_first_page": ("første side", "the first page"),
     "source_file_name": ("filnavnet", "the file name"),
     "not_done": ("Ikke gjort: {reason}", "Not done: {reason}"),
+    "rerank_loading": (
+        "Omrangeringsmodellen lastes ennå; treffene står i vanlig rekkefølge så lenge.",
+        "The reranking model is still loading; the hits are in the usual order until it is ready.",
+    ),
+    "rerank_failed": (
+        "Omrangeringsmodellen kan ikke brukes, så treffene står i vanlig rekkefølge: {reason}",
+        "The reranking model cannot be used, so the hits are in the usual order: {reason}",
+    ),
+    "embedder_failed": (
+        "Betydningsmodellen kan ikke lastes, så det søkes bare etter ord: {reason}",
+        "The embedding model cannot be loaded, so the search is by words only: {reason}",
+    ),
 }
 TEXTS.update(TAG_TEXTS)  # the overview, tag facets and warnings (app_pages/texts_tags.py)
 

@@ -19,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.models.folder import ModelFolderError, check_folder
 from ingest.spawn import bare_main
 from settings import EmbedderSettings
 
@@ -71,11 +72,7 @@ class SentenceTransformersEmbedder:
     """Any sentence-transformers model; a local path works offline."""
 
     def __init__(self, cfg: EmbedderSettings):
-        if Path(cfg.model).exists():
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for the hub
-        from sentence_transformers import SentenceTransformer
-
-        self.model = SentenceTransformer(cfg.model, device="cpu")
+        self.model = load_sentence_transformer(cfg.model)
         self.dim = int(self.model.get_embedding_dimension())
         self.query_prefix, self.passage_prefix = cfg.query_prefix, cfg.passage_prefix
         self.batch_size = cfg.batch_size
@@ -94,6 +91,21 @@ class SentenceTransformersEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         prefixed = [self.passage_prefix + t for t in texts]
         return _normalize(self.model.encode(prefixed, batch_size=self.batch_size, normalize_embeddings=True))
+
+
+def load_sentence_transformer(name: str):
+    """A local folder (checked first, loaded offline) or a model hub name; ModelFolderError when neither loads."""
+    from sentence_transformers import SentenceTransformer
+
+    folder = Path(name).expanduser()
+    if folder.exists():
+        check_folder(folder, "embedder")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a local model must never reach for the hub
+    try:
+        return SentenceTransformer(str(folder) if folder.exists() else name, device="cpu")
+    except Exception as exc:
+        where = f"{folder}: cannot load the model" if folder.exists() else f"{name}: no such model folder, and no model by that name could be fetched"
+        raise ModelFolderError(f"{where} ({type(exc).__name__}: {str(exc)[:200]})") from exc
 
 
 def make_embedder(cfg: EmbedderSettings, threads: int | None = None) -> Embedder:

@@ -88,12 +88,16 @@ class SearchResult:
     vector: Any = None  # the query embedding (None for lexical search), for the short answer
     english: bool = False
     semantic_pending: bool = False  # hybrid or dense asked for while some or all passages lack vectors (found by words only)
+    model_notice: str = ""  # why a model did not take part: rerank_loading | rerank_failed | embedder_failed; "" when all did or are off
+    model_problem: str = ""  # for *_failed: the file and the reason
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "semantic_pending": self.semantic_pending,
+            "model_notice": self.model_notice,
+            "model_problem": self.model_problem,
             "took_ms": round(self.took_ms, 2),
             "corrections": self.corrections,
             "message": self.message,

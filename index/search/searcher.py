@@ -19,9 +19,11 @@ from threadpoolctl import threadpool_limits
 from index.backends import open_backend
 from index.backends.base import Backend, Ranked, Retrieval
 from index.builder.embed import Embedder, make_embedder
+from index.models.folder import ModelFolderError
 from index.query import MAX_QUERY_CHARS, MODES, Filters, Mode, ParsedQuery, QueryError, parse_query
 from index.search.fusion import fuse
 from index.search.hits import Candidate, SearchResult, make_hits
+from index.search.rerank import Reranker, best_windows
 from index.text.lexicon import Corrections, Lexicon
 from index.text.translate import Translator, load_dictionary
 from ingest.language import is_english
@@ -39,6 +41,8 @@ class Searcher:
         self.settings = settings
         self._embedder = embedder
         self._translator: Translator | None = None
+        self._embedder_problem = ""
+        self.reranker = Reranker(settings.rerank)
 
     @property
     def embedder(self) -> Embedder:
@@ -46,12 +50,23 @@ class Searcher:
             self._embedder = make_embedder(self.settings.embedder)
         return self._embedder
 
+    @property
+    def embedder_problem(self) -> str:
+        """Why the query embedder cannot be loaded ("" when it can); search then goes by words."""
+        if self._embedder is None and not self._embedder_problem:
+            try:
+                self._embedder = make_embedder(self.settings.embedder)
+            except ModelFolderError as exc:
+                self._embedder_problem = str(exc)
+        return self._embedder_problem
+
     def warm(self) -> None:
         """Load the query embedder now rather than on the first dense query (not while the
         version is searchable by words only), and what typo correction needs."""
         self.lexicon.prepare()
-        if self.backend.dense_available:
+        if self.backend.dense_available and not self.embedder_problem:
             self.embedder.embed_query("oppvarming")
+            self.reranker.start()
 
     # -- what the backend holds ---------------------------------------------------------
     @property
@@ -95,6 +110,9 @@ class Searcher:
             raise QueryError("the query is empty; type some words to search for")
         k = max(1, min(k or self.settings.search.k, len(self)))
         pending = mode != "lexical" and not self.backend.semantic_ready
+        problem = self.embedder_problem if mode != "lexical" and self.backend.dense_available else ""
+        if problem:
+            mode, pending = "lexical", True
         if pending and not self.backend.dense_available:  # published words first: by words until vectors exist
             mode = "lexical"
         query_in = QueryTerms.of(self, parsed, mode)
@@ -103,12 +121,14 @@ class Searcher:
         candidates = self.retrieve(parsed, mode, filters or Filters(), query_in, k, vector)
         if candidates is None:
             return SearchResult(query, mode, _ms(started), {}, [], "no documents match the filters", terms, semantic_pending=pending)
+        candidates, notice = self.reranked(query_in.dense_text, candidates, vector)
+        notice, detail = ("embedder_failed", problem) if problem else (notice, self.reranker.error)
         hits = make_hits(candidates, self.backend.documents, set(terms), self.lexicon.analyzer, k)
         for hit, tags in zip(hits, self.backend.tags_of([hit.passage.passage_id for hit in hits]), strict=True):
             hit.tags = tags
         message = "" if hits else "no passages match; try fewer words, another mode or wider filters"
         pairs = corrections.pairs if mode != "dense" else {}
-        return SearchResult(query, mode, _ms(started), pairs, hits, message, terms, vector, query_in.english, pending)
+        return SearchResult(query, mode, _ms(started), pairs, hits, message, terms, vector, query_in.english, pending, notice, detail if notice.endswith("failed") else "")
 
     def retrieve(self, query: ParsedQuery, mode: Mode, filters: Filters, terms: QueryTerms, k: int, vector: np.ndarray | None) -> list[Candidate] | None:
         """The best 4k fused candidates; None when no passage passes the filters."""
@@ -127,6 +147,20 @@ class Searcher:
             Candidate(passage, score, {name: by_list[name].get(row) for name in ("lexical", "dense") if name in by_list}, row)
             for (row, score), passage in zip(fused, passages, strict=True)
         ]
+
+    def reranked(self, query: str, candidates: list[Candidate], vector: np.ndarray | None) -> tuple[list[Candidate], str]:
+        """The candidates with their top re-ordered by the cross-encoder, and what to say when it is not in use.
+
+        Lexical search (no query vector) keeps the fused order: the best window is chosen by vector."""
+        reranker = self.reranker
+        if reranker.state == "off" or vector is None:
+            return candidates, ""
+        reranker.start()
+        if reranker.state != "ready":
+            return candidates, reranker.notice
+        top = candidates[: self.settings.rerank.candidates]
+        texts = best_windows([c.passage for c in top], self.backend.window_vectors([c.row for c in top]), vector)
+        return reranker.rerank(query, candidates, texts), ""
 
     @property
     def translator(self) -> Translator:

@@ -107,6 +107,7 @@ def run_search(args: argparse.Namespace, console: Console) -> int:
 
     settings = settings_from(args)
     searcher = open_searcher(settings)
+    searcher.reranker.wait()  # a one-off command waits for the model rather than answer unranked
 
     def found(query: str):
         result = searcher.search(query, args.k, args.mode, filters)
@@ -211,6 +212,8 @@ def print_table(result, console: Console) -> None:
     if result.corrections:
         console.print("Søkte også etter: " + ", ".join(escape(v) for v in result.corrections.values()))
     pending = "; semantic search is still being built" if result.semantic_pending else ""
+    if result.model_notice:
+        console.print(f"[yellow]{result.model_notice}[/yellow] {escape(result.model_problem)}")
     table = Table(title=f"{escape(result.query)}  ({result.mode}, {result.took_ms:.0f} ms{pending})", show_lines=True, title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("score", justify="right")

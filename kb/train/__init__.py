@@ -1,0 +1,1 @@
+"""Training the reranker from the model and documents we ship (`python -m kb train`)."""

