@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 CONFIG ?= config.yaml
 
-.PHONY: run test setup system ingest bench eval lint clean
+.PHONY: run test setup system ingest bench eval train lint clean
 
 # The app does not watch the source tree (a store of millions of passages under var/ overflows inotify).
 # Words first: the store is published searchable by words in seconds and the app starts; the
@@ -53,6 +53,17 @@ eval: setup
 	$(BIN)/python -m index eval
 	@if scripts/pdf-eval-corpus.sh var/eval/pdfs; then \
 		$(BIN)/python -m index eval --corpus var/eval/pdfs --store var/eval/pdf-store; fi
+
+# The reranker (docs/rerank.md): trained on the corpus, the real PDFs in ../shared/pdfs when
+# this checkout has them, and the tune questions; written to index/models/reranker. Never run
+# by `make run` or the tests: the trained model is committed.
+train: setup
+	$(BIN)/python -m ingest --config $(CONFIG); status=$$?; [ $$status -le 1 ] || [ $$status -eq 3 ]
+	@stores="--store var/store"; \
+	if scripts/pdf-eval-corpus.sh var/eval/pdfs; then \
+		$(BIN)/python -m ingest --corpus var/eval/pdfs --store var/eval/pdf-store; \
+		[ $$? -le 1 ] && stores="$$stores --store var/eval/pdf-store"; fi; \
+	$(BIN)/python -m kb train --config $(CONFIG) $$stores
 
 lint: setup
 	$(BIN)/ruff check .

@@ -103,3 +103,22 @@ def test_the_shipped_reranker_puts_the_answer_first(corpus_store):
     texts = ["Kommunen la ned svømmehallen i 1998 etter vedtak i bystyret.", "Jobbsjansen ga flere innvandrerkvinner arbeid og kvalifisering i bydelene."]
     top = reranker._model.predict([("sysselsetting av innvandrerkvinner", t) for t in texts])
     assert top[1] > top[0]
+
+
+def test_a_bad_embedder_folder_gives_search_by_words_and_says_why(make_settings, tmp_path: Path):
+    """A store built with a sentence-transformers model whose folder has since lost its weights."""
+    from kb.build import ingest_corpus
+    from settings import EmbedderSettings
+
+    from .test_index_store import small_corpus
+
+    folder = tmp_path / "embedder"
+    shutil.copytree(MINILM, folder)
+    embedder = EmbedderSettings(backend="sentence-transformers", model=str(folder), query_prefix="", passage_prefix="")
+    settings = make_settings(corpus=small_corpus(tmp_path / "corpus")).model_copy(update={"embedder": embedder})
+    assert ingest_corpus(settings).published
+    for weights in folder.glob("*.safetensors"):
+        weights.unlink()
+    result = open_searcher(settings).search("intensjonsavtale Groruddalen")
+    assert result.mode == "lexical" and result.hits
+    assert result.model_notice == "embedder_failed" and str(folder) in result.model_problem and "no weights file" in result.model_problem

@@ -104,9 +104,11 @@ def load_cross_encoder(settings: RerankSettings):
     folder = check_folder(settings.model, "cross-encoder")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
+        import torch
         from sentence_transformers import CrossEncoder
 
-        model = CrossEncoder(str(folder), device="cpu", max_length=settings.max_length)
+        # Stored in half precision to be small; computed in single precision, which is fast on a CPU.
+        model = CrossEncoder(str(folder), device="cpu", max_length=settings.max_length, model_kwargs={"dtype": torch.float32})
         model.predict([("prøve", "en prøve")], show_progress_bar=False)  # the first call builds what later calls reuse
     except Exception as exc:
         raise ModelFolderError(f"{folder}: cannot load the cross-encoder ({type(exc).__name__}: {str(exc)[:200]})") from exc

@@ -176,6 +176,9 @@ def run_bench(settings: Settings, args, console: Console) -> int:
         bench_typos(console)
         bench_ingest(settings, args.quick, console)
         state = bench_search(settings, console)
+        from kb.bench.rerank import bench_rerank
+
+        bench_rerank(settings, state["queries"], console)
         from kb.bench.baselines import bench_baselines
 
         bench_baselines(settings, state, console)

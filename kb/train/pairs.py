@@ -1,10 +1,12 @@
 """Training groups for the reranker, made from the documents a store holds (and tune queries).
 
-A group is one query, one passage window that answers it, and windows of passages that the
+A group is one query, one passage window that answers it (always a window as the index cuts
+it: a positive cut differently from the negatives taught an earlier model to tell them apart by
+their cut, and it ranked worse than no reranker), and windows of passages that the
 search itself ranks high but do not (hard negatives, what the reranker will meet). Queries:
 - a section heading, against its section's first window;
-- a sentence, against its passage's window with that sentence taken out (so the words of the
-  query are not simply there), and a keyword query of that sentence's words;
+- a sentence, against the window beside the one that holds it (so its words are not simply
+  there), and a keyword query of that sentence's words against the window that holds it;
 - the keyword query with a typo, or with æ, ø, å lost as an OCR'd scan loses them;
 - the tune part's real queries (tests/eval), against their gold passages; never a held-out one.
 """
@@ -16,7 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from index.builder.represent import window_texts
+from index.builder.represent import window_texts, windows
 from index.query import Filters, parse_query
 from index.search.rerank import best_windows
 from index.search.searcher import QueryTerms, Searcher
@@ -25,7 +27,6 @@ from ingest.records import Passage
 from ingest.sentences import passage_sentences
 from kb.bench.evaluate import EvalQuery, squash
 
-WINDOW_WORDS = 60
 OCR_LOSS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 HEADING_NUMBER = re.compile(r"^[\dIVXivx]+(\.\d+)*\.?\s+")
 
@@ -60,26 +61,30 @@ def seeds(passages: Sequence[Passage], rng: random.Random, per_passage: int = 2)
             headings.add(heading.casefold())
             yield Seed(heading, window_texts(passage)[0], passage, "heading")
         spans = [(s, e) for s, e in passage_sentences(passage.text) if 8 <= len(passage.text[s:e].split()) <= 40]
+        cuts = windows(passage)
         for start, end in rng.sample(spans, min(per_passage, len(spans))):
             sentence = passage.text[start:end]
-            rest = around(passage.text[:start] + passage.text[end:], start)
-            if len(rest.split()) < 15:
-                continue
             kind = rng.choice(("sentence", "keywords", "keywords", "typo", "ocr"))
             query = sentence if kind == "sentence" else keywords(sentence, stop, rng)
             if kind == "typo":
                 query = typo(query, rng)
             elif kind == "ocr":
                 query = query.translate(OCR_LOSS)
-            if len(query.split()) >= 2:
-                yield Seed(query, rest, passage, kind)
+            positive = answer_window(passage.text, cuts, start, end, kind == "sentence")
+            if positive and len(query.split()) >= 2:
+                yield Seed(query, positive, passage, kind)
 
 
-def around(text: str, point: int, words: int = WINDOW_WORDS) -> str:
-    """About `words` words of `text` centred on the character offset `point`."""
-    before = text[:point].split()[-(words // 2) :]
-    after = text[point:].split()[: words - len(before)]
-    return " ".join(before + after)
+def answer_window(text: str, cuts: list[tuple[int, int]], start: int, end: int, without: bool) -> str | None:
+    """The passage's window that holds the sentence text[start:end], or (`without`) a window next to
+    it that does not: a real window either way, so the model cannot tell answers by their cut."""
+    inside = next((i for i, (s, e) in enumerate(cuts) if s <= start < e), None)
+    if inside is None:
+        return None
+    if not without:
+        return text[slice(*cuts[inside])]
+    beside = [i for i in (inside - 1, inside + 1) if 0 <= i < len(cuts) and (cuts[i][1] <= start or cuts[i][0] >= end)]
+    return text[slice(*cuts[beside[0]])] if beside else None
 
 
 def keywords(sentence: str, stop: frozenset[str], rng: random.Random) -> str:

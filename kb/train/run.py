@@ -38,8 +38,8 @@ RECIPE_FILE = "kb_model.json"
 class Recipe:
     layers: int = 4
     seeds_per_passage: int = 2
-    max_groups: int = 3000  # pseudo-query groups at most (a random sample of them); tune groups come on top
-    tune_repeats: int = 3  # each tune query's group this many times
+    max_groups: int = 1600  # pseudo-query groups at most (a random sample of them); tune groups come on top
+    tune_repeats: int = 1  # each tune query's group this many times
     seed: int = 20
     fit: FitSettings = FitSettings()
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     e5 = convert(E5_FOLDER)
     stores = args.store or [settings.store.dir]
     groups, counts = training_groups(settings, stores, recipe, tune=not args.no_tune)
-    save_groups(groups, args.out.with_name(args.out.name + ".groups.jsonl"))
+    save_groups(groups, ROOT / "var" / "train" / f"{args.out.name}.groups.jsonl")
     log(f"{len(groups)} groups: {dict(counts)} ({time.perf_counter() - started:.0f} s)")
     tmp = args.out.with_name(args.out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -117,7 +117,8 @@ def _total(settings: Settings, stores: list[Path]) -> int:
 
 
 def save_groups(groups: list[Group], path: Path) -> None:
-    """The training data beside the model, to read and to train other recipes on (not committed)."""
+    """The training data, to read and to train other recipes on (under var/, not committed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as f:
         for g in groups:
             f.write(json.dumps(dataclasses.asdict(g), ensure_ascii=False) + "\n")
