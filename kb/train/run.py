@@ -23,6 +23,7 @@ from index.models.convert import convert, file_sha256
 from index.search.searcher import open_searcher
 from kb.bench.evaluate import load_queries
 from kb.train.base import small_base
+from kb.train.biencoder import BiSettings, fit_biencoder
 from kb.train.fit import FitSettings, fit
 from kb.train.pairs import Group, seeds, tune_seeds, with_negatives
 from settings import Settings, load_settings
@@ -30,6 +31,7 @@ from settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[2]
 E5_FOLDER = ROOT / "var" / "models" / "e5-small"
 SHIPPED = ROOT / "index" / "models" / "reranker"
+TUNED = ROOT / "var" / "models" / "e5-tuned"  # the fine-tuned embedder (docs/rerank.md: not shipped)
 QUERIES = ROOT / "tests" / "eval" / "queries.jsonl"
 RECIPE_FILE = "kb_model.json"
 
@@ -51,7 +53,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m kb train", description=__doc__.splitlines()[0])
     parser.add_argument("-c", "--config", type=Path, help="config file (default: config.yaml)")
     parser.add_argument("--store", type=Path, action="append", default=[], help="a store whose documents give training queries (repeatable; default: the configured store)")
-    parser.add_argument("--out", type=Path, default=SHIPPED, help=f"model folder to write (default: {SHIPPED.relative_to(ROOT)})")
+    parser.add_argument("--kind", choices=("reranker", "biencoder"), default="reranker", help="a cross-encoder reranker, or e5-small fine-tuned as the embedder")
+    parser.add_argument("--out", type=Path, help=f"model folder to write (default: {SHIPPED.relative_to(ROOT)}, or {TUNED.relative_to(ROOT)})")
+    parser.add_argument("--groups", type=Path, help="train on groups saved by an earlier run (var/train/*.groups.jsonl) instead of making them")
     parser.add_argument("--no-tune", action="store_true", help="leave the tune queries out of the training data")
     parser.add_argument("--max-groups", type=int, help="pseudo-query groups at most (default from the recipe)")
     return parser.parse_args(argv)
@@ -64,25 +68,36 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     e5 = convert(E5_FOLDER)
     stores = args.store or [settings.store.dir]
-    groups, counts = training_groups(settings, stores, recipe, tune=not args.no_tune)
-    save_groups(groups, ROOT / "var" / "train" / f"{args.out.name}.groups.jsonl")
+    out = args.out or (SHIPPED if args.kind == "reranker" else TUNED)
+    if args.groups:
+        groups = load_groups(args.groups)
+        counts = Counter(g.source for g in groups)
+    else:
+        groups, counts = training_groups(settings, stores, recipe, tune=not args.no_tune)
+        save_groups(groups, ROOT / "var" / "train" / f"{out.name}.groups.jsonl")
     log(f"{len(groups)} groups: {dict(counts)} ({time.perf_counter() - started:.0f} s)")
-    tmp = args.out.with_name(args.out.name + ".partial")
+    tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    texts = [g.positive for g in groups] + [n for g in groups for n in g.negatives] + [g.query for g in groups]
-    base = small_base(e5, tmp, recipe.layers, texts)
-    log(f"base: {base}")
-    trained = fit(tmp, groups, recipe.fit, log)
+    if args.kind == "reranker":
+        texts = [g.positive for g in groups] + [n for g in groups for n in g.negatives] + [g.query for g in groups]
+        base = small_base(e5, tmp, recipe.layers, texts)
+        log(f"base: {base}")
+        trained, settings_used = fit(tmp, groups, recipe.fit, log), recipe.as_dict()
+    else:
+        bi, prefixes = BiSettings(), (settings.embedder.query_prefix, settings.embedder.passage_prefix)
+        base = {"from": E5_FOLDER.name, "layers": 12}
+        trained, settings_used = fit_biencoder(e5, tmp, groups, bi, prefixes, log), dataclasses.asdict(bi)
     record = {
-        "kind": "reranker-from-e5-small", "recipe": recipe.as_dict(), "base": base, "training": trained,
+        "kind": f"{args.kind}-from-e5-small", "recipe": settings_used, "base": base, "training": trained,
         "groups": dict(counts), "stores": [s.name for s in stores], "tune_queries": not args.no_tune,
+        "groups_file": args.groups.name if args.groups else None,
         "source_sha256": file_sha256(e5 / "model.safetensors"), "data_sha256": data_hash(groups),
         "weights_sha256": file_sha256(tmp / "model.safetensors"), "minutes": round((time.perf_counter() - started) / 60, 1),
     }  # fmt: skip
     (tmp / RECIPE_FILE).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    shutil.rmtree(args.out, ignore_errors=True)
-    tmp.rename(args.out)
-    log(f"wrote {args.out} in {record['minutes']} min")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    log(f"wrote {out} in {record['minutes']} min")
     return 0
 
 
@@ -122,6 +137,11 @@ def save_groups(groups: list[Group], path: Path) -> None:
     with path.open("w", encoding="utf-8") as f:
         for g in groups:
             f.write(json.dumps(dataclasses.asdict(g), ensure_ascii=False) + "\n")
+
+
+def load_groups(path: Path) -> list[Group]:
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [Group(r["query"], r["positive"], tuple(r["negatives"]), r["source"]) for r in rows]
 
 
 def data_hash(groups: list[Group]) -> str:

