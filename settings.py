@@ -143,6 +143,11 @@ class AnswerSettings(Section):
     floor_similarity: float = Field(0.852, ge=0, le=1)  # no answer below this similarity (Norwegian query)
     floor_similarity_english: float = Field(0.805, ge=0, le=1)  # … (English query)
     floor_covered: float = Field(0.01, ge=0, le=1)  # … or when none of the query's words is in the top passages
+    # The answer check (docs/rerank.md): a CrossEncoder folder that scores (question, sentence);
+    # None: sentences and the floor go by the embedder's similarity alone.
+    check_model: Path | None = None
+    check_weight: float = Field(1.0, ge=0)  # the cross-encoder's probability beside the similarity
+    floor_check: float = Field(0.0, ge=0, le=1)  # no answer when no sentence's probability reaches this
 
 
 class TagSettings(Section):
@@ -216,7 +221,7 @@ def _describe(error: ValidationError, source: Path) -> str:
 
 def _resolve_paths(raw: dict[str, Any], base: Path) -> dict[str, Any]:
     """Make the folder settings absolute, relative to the config file's folder."""
-    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary"), ("rerank", "model"), ("app", "user_dir")):
+    for section, key in (("corpus", "dir"), ("store", "dir"), ("store", "cache_dir"), ("index", "translation_dictionary"), ("rerank", "model"), ("answer", "check_model"), ("app", "user_dir")):
         values = raw.get(section)
         if isinstance(values, dict) and values.get(key):
             values[key] = str((base / str(values[key])).resolve())

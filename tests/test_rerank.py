@@ -77,6 +77,23 @@ def test_a_bad_reranker_leaves_the_fused_order_and_says_why(corpus_store, tmp_pa
     assert expected.model_notice == ""
 
 
+def test_a_bad_answer_check_leaves_the_answer_to_the_similarity(corpus_store, tmp_path: Path):
+    from index.present.answer import answer_for
+
+    missing = tmp_path / "no-such-check"
+    plain = open_searcher(corpus_store)
+    bad = open_searcher(corpus_store.model_copy(update={"answer": corpus_store.answer.model_copy(update={"check_model": missing})}))
+    assert not bad.checker.wait(timeout=60) and str(missing) in bad.checker.error
+    query = "sysselsetting i Groruddalen"
+    expected, answer = answer_for(plain.search(query), plain, plain.settings.answer), answer_for(bad.search(query), bad, bad.settings.answer)
+    assert [s.text for s in answer.sentences] == [s.text for s in expected.sentences] and answer.evidence.checked is None
+
+
+def test_answer_check_path_is_read_relative_to_the_config(tmp_path: Path):
+    (tmp_path / "config.yaml").write_text("answer:\n  check_model: models/check\n", encoding="utf-8")
+    assert load_settings(tmp_path / "config.yaml").answer.check_model == (tmp_path / "models" / "check").resolve()
+
+
 def test_the_reranker_loads_lazily():
     reranker = Reranker(RerankSettings(model=SHIPPED))
     assert reranker.state == "idle" and reranker.notice == "rerank_loading"

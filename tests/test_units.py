@@ -125,3 +125,23 @@ def test_the_floor_withholds_when_nothing_is_close():
     cfg = AnswerSettings(floor_similarity=0.9, floor_similarity_english=0.9, floor_covered=0.0)
     answer = compose(_result(np.array([0.5, 0.5, 0.5], dtype=np.float32)), lambda rows: [windows], Analyzer(), set(), cfg)
     assert answer.withheld and answer.reason == "too_far" and answer.sentences == []
+
+
+def test_the_answer_check_reorders_the_sentences_and_can_withhold():
+    # the similarity prefers the second sentence; a check that is sure of the third wins
+    windows = np.eye(3, dtype=np.float32)
+    vector = np.array([0.2, 0.99, 0.1], dtype=np.float32)
+    asked: list[tuple[str, list[str]]] = []
+
+    def check(query, sentences):
+        asked.append((query, list(sentences)))
+        return np.array([1.0 if s.startswith("Et annet") else 0.0 for s in sentences])
+
+    cfg = AnswerSettings(max_sentences=1, floor_similarity=0.0, floor_similarity_english=0.0, floor_covered=0.0, check_weight=2.0)
+    answer = compose(_result(vector), lambda rows: [windows], Analyzer(), set(), cfg, check)
+    assert [s.text[:8] for s in answer.sentences] == ["Et annet"]
+    assert answer.evidence.checked == 1.0 and asked[0][0] == "suksesskriterium Fjell" and len(asked[0][1]) == 3
+    unsure = compose(_result(vector), lambda rows: [windows], Analyzer(), set(), cfg.model_copy(update={"floor_check": 0.5}), lambda q, s: np.full(len(s), 0.2))
+    assert unsure.withheld and unsure.reason == "too_far"
+    plain = compose(_result(vector), lambda rows: [windows], Analyzer(), set(), cfg.model_copy(update={"floor_check": 0.5}))
+    assert not plain.withheld and plain.evidence.checked is None  # no check loaded: the floor_check is not applied

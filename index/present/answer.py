@@ -38,6 +38,7 @@ _ANAPHOR = re.compile(
 _WORD = re.compile(r"\w+")
 
 WindowVectors = Callable[[Sequence[int]], list[np.ndarray]]
+Check = Callable[[str, Sequence[str]], "np.ndarray | None"]  # (question, sentences) → probabilities
 
 
 @dataclass(frozen=True)
@@ -92,16 +93,23 @@ class _Candidate:
 
 def answer_for(result: SearchResult, searcher: Searcher, cfg: AnswerSettings) -> Answer:
     """The answer to a searcher's result (what the app and `search --json` show)."""
-    return compose(result, searcher.window_vectors, searcher.lexicon.analyzer, searcher.lexicon.vocabulary, cfg)
+    check = searcher.checker.probabilities if cfg.check_model is not None and searcher.checker.state == "ready" else None
+    return compose(result, searcher.window_vectors, searcher.lexicon.analyzer, searcher.lexicon.vocabulary, cfg, check)
 
 
-def compose(result: SearchResult, window_vectors: WindowVectors, analyzer: Analyzer, vocabulary: set[str], cfg: AnswerSettings) -> Answer:
-    """The answer the app shows and `search --json` prints for `result`."""
+def compose(
+    result: SearchResult, window_vectors: WindowVectors, analyzer: Analyzer, vocabulary: set[str], cfg: AnswerSettings, check: Check | None = None
+) -> Answer:
+    """The answer the app shows and `search --json` prints for `result`; `check` (the answer
+    check's cross-encoder, when it is loaded) adds its probability to each sentence's relevance
+    and its best probability to the evidence."""
     hits = result.hits[: cfg.hits]
     if not hits:
         return Answer([], True, "no_hits")
     candidates = _candidates(hits, result, window_vectors, analyzer, cfg)
-    evidence = Evidence.of(result, max((c.similarity for c in candidates if c.similarity is not None), default=None), analyzer, vocabulary)
+    checked = _check(candidates, result.query, check, cfg) if check is not None and result.vector is not None else None
+    best = max((c.similarity for c in candidates if c.similarity is not None), default=None)
+    evidence = Evidence.of(result, best, analyzer, vocabulary, checked=checked)
     verdict = judge(evidence, cfg) or ("" if candidates else "no_sentences")
     if verdict:
         return Answer([], True, verdict, evidence)
@@ -140,6 +148,16 @@ def _candidates(hits: list[Hit], result: SearchResult, window_vectors: WindowVec
             relevance = similarity[index] + cfg.term_weight * share - cfg.rank_step * (hit.rank - 1)
             out.append(_Candidate(hit, unit, units, relevance, similarity[index] if result.vector is not None else None, set(_WORD.findall(text.casefold()))))
     return out
+
+
+def _check(candidates: list[_Candidate], query: str, check: Check, cfg: AnswerSettings) -> float | None:
+    """Add the cross-encoder's probability to each candidate's relevance; the best probability."""
+    scores = check(query, [c.hit.passage.text[c.unit.start : c.unit.end] for c in candidates])
+    if scores is None or not len(scores):
+        return None
+    for candidate, score in zip(candidates, scores, strict=True):
+        candidate.relevance += cfg.check_weight * float(score)
+    return float(np.max(scores))
 
 
 def _unit_similarity(passage: Passage, units: list[Unit], matrix: np.ndarray | None, vector: np.ndarray | None) -> list[float]:

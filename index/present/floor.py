@@ -7,7 +7,9 @@ query knows none of its words and sits far from every sentence; an off-topic one
 ("pannekakeoppskrift") may share a word or two, but no sentence is close. The two
 thresholds are calibrated on the evaluation set's tune part and a set of
 off-topic and nonsense queries (tests/eval/offtopic.jsonl); docs/answer.md has
-the figures.
+the figures. A third when the answer check is on (`answer.check_model`): the
+cross-encoder's best probability that a candidate sentence answers the question
+(`floor_check`; docs/rerank.md).
 """
 
 from __future__ import annotations
@@ -33,9 +35,12 @@ class Evidence:
     words: int  # content words in the query
     english: bool
     markup: bool  # the query is code or markup rather than words
+    checked: float | None = None  # the answer check's best sentence probability (None: no check)
 
     @classmethod
-    def of(cls, result: SearchResult, similarity: float | None, analyzer: Analyzer, vocabulary: set[str], top: int = 3) -> Evidence:
+    def of(
+        cls, result: SearchResult, similarity: float | None, analyzer: Analyzer, vocabulary: set[str], top: int = 3, checked: float | None = None
+    ) -> Evidence:
         if result.english:  # its words were searched as their Norwegian translations
             terms = set(result.terms)
         else:
@@ -46,7 +51,7 @@ class Evidence:
         weight = {t: 1.0 if t in vocabulary else UNKNOWN_WEIGHT for t in terms}
         covered = sum(weight[t] for t in found) / sum(weight.values()) if terms else 0.0
         markup = looks_like_code(result.query)
-        return cls(similarity, covered, len(terms), result.english, markup)
+        return cls(similarity, covered, len(terms), result.english, markup, checked)
 
 
 def looks_like_code(query: str) -> bool:
@@ -64,5 +69,7 @@ def judge(evidence: Evidence, cfg: AnswerSettings) -> str:
         return "unknown_words"
     floor = cfg.floor_similarity_english if evidence.english else cfg.floor_similarity
     if evidence.similarity is not None and evidence.similarity < floor:
+        return "too_far"
+    if evidence.checked is not None and evidence.checked < cfg.floor_check:
         return "too_far"
     return ""

@@ -78,6 +78,14 @@ class Reranker:
         return reranked + candidates[len(top) :]
 
 
+    def probabilities(self, query: str, texts: Sequence[str]) -> np.ndarray | None:
+        """The model's probability that each text answers the query (None until it is ready)."""
+        if self.state != "ready" or not texts:
+            return None
+        logits = np.asarray(self._model.predict([(query, text) for text in texts], batch_size=len(texts), show_progress_bar=False))
+        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+
+
 def blend(logits: np.ndarray, fused: np.ndarray, fused_weight: float) -> np.ndarray:
     """The cross-encoder's logits standardised over the list, plus the fused scores standardised, weighted."""
     return _standard(logits) + fused_weight * _standard(fused)

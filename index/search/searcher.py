@@ -28,7 +28,7 @@ from index.text.lexicon import Corrections, Lexicon
 from index.text.translate import Translator, load_dictionary
 from ingest.language import is_english
 from ingest.records import Document, Passage
-from settings import Settings
+from settings import RerankSettings, Settings
 
 
 class Searcher:
@@ -43,6 +43,8 @@ class Searcher:
         self._translator: Translator | None = None
         self._embedder_problem = ""
         self.reranker = Reranker(settings.rerank)
+        # the answer check (index/present/answer.py): a cross-encoder of (question, sentence)
+        self.checker = Reranker(RerankSettings(model=settings.answer.check_model, max_length=settings.rerank.max_length))
 
     @property
     def embedder(self) -> Embedder:
@@ -67,6 +69,7 @@ class Searcher:
         if self.backend.dense_available and not self.embedder_problem:
             self.embedder.embed_query("oppvarming")
             self.reranker.start()
+            self.checker.start()
 
     # -- what the backend holds ---------------------------------------------------------
     @property

@@ -88,7 +88,7 @@ def _record(qid: str, kind: str, part: str, should: bool, answer: Answer) -> dic
     return {
         "id": qid, "kind": kind, "part": part, "answerable": should, "withheld": answer.withheld,
         "similarity": evidence.similarity if evidence else None, "covered": evidence.covered if evidence else None,
-        "english": evidence.english if evidence else False,
+        "english": evidence.english if evidence else False, "checked": evidence.checked if evidence else None,
         "sentences": [s.text for s in answer.sentences],
     }
 
@@ -124,6 +124,8 @@ def suggest_floor(records: list[dict[str, Any]], max_wrong: float = 0.03) -> dic
         "floor_similarity": [r["similarity"] for r in tune if not r["english"]],
         "floor_similarity_english": [r["similarity"] for r in tune if r["english"]],
     }
+    if any(r.get("checked") is not None for r in tune):
+        groups["floor_check"] = [r["checked"] for r in tune if r.get("checked") is not None]
     return {key: _quantile_floor(values, max_wrong) for key, values in groups.items()}
 
 
