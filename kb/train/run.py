@@ -56,6 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--kind", choices=("reranker", "biencoder"), default="reranker", help="a cross-encoder reranker, or e5-small fine-tuned as the embedder")
     parser.add_argument("--out", type=Path, help=f"model folder to write (default: {SHIPPED.relative_to(ROOT)}, or {TUNED.relative_to(ROOT)})")
     parser.add_argument("--groups", type=Path, help="train on groups saved by an earlier run (var/train/*.groups.jsonl) instead of making them")
+    parser.add_argument("--bi", metavar="KEY=VALUE", action="append", default=[], help="a bi-encoder setting other than the default (kb/train/biencoder.py BiSettings), e.g. learning_rate=3e-5")
     parser.add_argument("--no-tune", action="store_true", help="leave the tune queries out of the training data")
     parser.add_argument("--max-groups", type=int, help="pseudo-query groups at most (default from the recipe)")
     return parser.parse_args(argv)
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"base: {base}")
         trained, settings_used = fit(tmp, groups, recipe.fit, log), recipe.as_dict()
     else:
-        bi, prefixes = BiSettings(), (settings.embedder.query_prefix, settings.embedder.passage_prefix)
+        bi, prefixes = bi_settings(args.bi), (settings.embedder.query_prefix, settings.embedder.passage_prefix)
         base = {"from": E5_FOLDER.name, "layers": 12}
         trained, settings_used = fit_biencoder(e5, tmp, groups, bi, prefixes, log), dataclasses.asdict(bi)
     record = {
@@ -99,6 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     tmp.rename(out)
     log(f"wrote {out} in {record['minutes']} min")
     return 0
+
+
+def bi_settings(overrides: list[str]) -> BiSettings:
+    """BiSettings with KEY=VALUE overrides, each cast to its field's type."""
+    types = {f.name: type(getattr(BiSettings(), f.name)) for f in dataclasses.fields(BiSettings)}
+    changes = {}
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key not in types:
+            raise SystemExit(f"--bi {item}: unknown setting; known: {', '.join(types)}")
+        changes[key] = types[key](value)
+    return dataclasses.replace(BiSettings(), **changes)
 
 
 def training_groups(settings: Settings, stores: list[Path], recipe: Recipe, tune: bool) -> tuple[list[Group], Counter]:
