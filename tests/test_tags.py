@@ -123,3 +123,21 @@ def test_stored_tags_filter_search_and_meet_the_labels(corpus_store):
             assert report[part]["themes"]["precision"] >= 0.65 and report[part]["themes"]["recall"] >= 0.55
     finally:
         searcher.close()
+
+
+def test_the_theme_check_picks_its_weight_on_tune_and_reports_both_halves():
+    # plumbing of kb/bench/tags_check.py with stand-in scores: the tagger's score knows nothing,
+    # the cross-encoder's logit knows each passage's one theme
+    from index.tags.taxonomy import themes
+    from kb.bench.evaluate import split
+    from kb.bench.tags_check import report
+
+    ids = [t.id for t in themes()]
+    labels = [{"id": f"t{i:03d}", "themes": [ids[i % len(ids)]]} for i in range(60)]
+    assert {split(x["id"]) for x in labels} == {"tune", "held-out"}
+    base = np.zeros((60, len(ids)))
+    logits = np.array([[5.0 if j == i % len(ids) else 0.0 for j in range(len(ids))] for i in range(60)])
+    out = report(labels, base, logits, most=2)
+    assert out["tagger + cross-encoder"]["weight"] > 0
+    assert out["tagger + cross-encoder"]["held-out"] == {"precision": 1.0, "recall": 1.0, "passages": sum(split(x["id"]) == "held-out" for x in labels)}
+    assert out["tagger alone"]["held-out"]["precision"] < 0.5

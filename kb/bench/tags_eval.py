@@ -45,7 +45,7 @@ def _place(name: str, finder: PlaceFinder) -> str:
     return found[0] if len(found) == 1 else name
 
 
-def _passages(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, str]:
+def labelled_passages(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, str]:
     """Each label's passage id (the first passage of its document that holds the quote)."""
     found: dict[str, str] = {}
     for doc_id in {label["doc_id"] for label in labels} & set(searcher.documents):
@@ -59,7 +59,7 @@ def _passages(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, str
 
 def evaluate_tags(searcher: Searcher, labels: list[dict[str, Any]]) -> dict[str, Any]:
     """Precision and recall per kind and part, with counts; labels whose passage is gone are counted apart."""
-    rows = _passages(searcher, labels)
+    rows = labelled_passages(searcher, labels)
     stored = dict(zip(rows, searcher.backend.tags_of(list(rows.values())), strict=True))
     finder = PlaceFinder(gazetteer(), {p for d in searcher.documents.values() for p in d.places})
     counts = {part: {kind: [0, 0, 0] for kind in KINDS} for part in PARTS}  # true, tagged, labelled
