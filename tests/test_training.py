@@ -72,3 +72,25 @@ def test_bi_encoder_settings_are_overridden_by_name_and_typed():
     assert chosen.learning_rate == 3e-5 and chosen.epochs == 2 and isinstance(chosen.epochs, int)
     with pytest.raises(SystemExit, match="unknown setting"):
         bi_settings(["lr=1"])
+
+
+def test_the_cross_encoder_trains_in_place_and_loads(tmp_path: Path, monkeypatch):
+    import json
+    import shutil
+
+    from index.search.rerank import load_cross_encoder
+    from kb.train.fit import FitSettings, fit
+    from settings import RerankSettings
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    folder = tmp_path / "ce"
+    shutil.copytree(MINILM, folder)
+    config = json.loads((folder / "config.json").read_text())  # one logit, as kb/train/base.py makes it
+    config |= {"architectures": ["BertForSequenceClassification"], "id2label": {"0": "LABEL_0"}, "label2id": {"LABEL_0": 0}}
+    (folder / "config.json").write_text(json.dumps(config))
+    groups = [group(f"measures for {w}", f"The programme funded {w} projects.", f"A note on {v}.", f"Weather on {v}.") for w, v in
+              [("housing", "schools"), ("jobs", "parks"), ("schools", "jobs"), ("parks", "housing")]]  # fmt: skip
+    record = fit(folder, groups, FitSettings(negatives=2, groups_per_step=2), log=lambda _: None)
+    assert record["steps"] == 2 and record["loss_first"] > 0
+    model = load_cross_encoder(RerankSettings(model=folder))
+    assert len(model.predict([("measures for housing", "The programme funded housing projects.")])) == 1

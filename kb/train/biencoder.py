@@ -12,11 +12,11 @@ package that the sentence-transformers trainer needs is not installed.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.train.fit import run_steps
 from kb.train.pairs import Group
 
 
@@ -50,32 +50,21 @@ def fit_biencoder(
     batches = [b for _ in range(settings.epochs) for b in distinct_batches(groups, settings.groups_per_step, rng)]
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=settings.learning_rate, weight_decay=0.01)
-    warm = max(1, int(len(batches) * settings.warmup))
-    steps = len(batches)
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
     query_prefix, passage_prefix = prefixes
-    started, losses = time.perf_counter(), []
-    for step, batch in enumerate(batches):
+
+    def loss_at(step: int):
+        batch = batches[step]
         columns = (
             [query_prefix + g.query for g in batch],
             [passage_prefix + g.positive for g in batch],
             [passage_prefix + hard_negative(g, batch, rng) for g in batch],
         )
-        features = [model.tokenize(column) for column in columns]
-        loss = loss_fn(features, None)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        optimizer.step()
-        schedule.step()
-        optimizer.zero_grad()
-        losses.append(float(loss.detach()))
-        if step % 20 == 0 or step == steps - 1:
-            recent = losses[-20:]
-            log(f"step {step + 1}/{steps}  loss {sum(recent) / len(recent):.3f}  {time.perf_counter() - started:.0f} s")
+        return loss_fn([model.tokenize(column) for column in columns], None)
+
+    summary = run_steps(optimizer, trainable, len(batches), settings.warmup, loss_at, log, every=20)
     model.eval()
     model.save(str(out))
-    head, tail = losses[:20], losses[-20:]
-    return {"steps": steps, "loss_first": round(sum(head) / len(head), 4), "loss_last": round(sum(tail) / len(tail), 4), "seconds": round(time.perf_counter() - started)}
+    return summary
 
 
 def distinct_batches(groups: Sequence[Group], size: int, rng: random.Random) -> list[list[Group]]:

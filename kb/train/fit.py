@@ -46,24 +46,37 @@ def fit(folder: Path, groups: Sequence[Group], settings: FitSettings, log: Calla
     optimizer = torch.optim.AdamW(
         [{"params": body, "lr": settings.learning_rate}, {"params": head, "lr": settings.head_learning_rate}], weight_decay=0.01
     )
-    warm = max(1, int(steps * settings.warmup))
+
+    def loss_at(step: int):
+        batch = order[step * settings.groups_per_step : (step + 1) * settings.groups_per_step]
+        return _group_loss(model, tokenizer, batch, settings, rng)
+
+    summary = run_steps(optimizer, list(model.parameters()), steps, settings.warmup, loss_at, log, every=50)
+    model.eval()
+    model.half().save_pretrained(str(folder))
+    return summary
+
+
+def run_steps(optimizer, parameters: list, steps: int, warmup: float, loss_at: Callable[[int], object], log: Callable[[str], None], every: int) -> dict:
+    """`steps` optimizer steps on `loss_at(step)` with linear warm-up and decay and gradients clipped
+    at 1; logs the mean loss every `every` steps; returns the loss curve's ends and the time taken."""
+    import torch
+
+    warm = max(1, int(steps * warmup))
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / max(1, steps - warm))))
     started, losses = time.perf_counter(), []
     for step in range(steps):
-        batch = order[step * settings.groups_per_step : (step + 1) * settings.groups_per_step]
-        loss = _group_loss(model, tokenizer, batch, settings, rng)
+        loss = loss_at(step)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad()
         losses.append(float(loss.detach()))
-        if step % 50 == 0 or step == steps - 1:
-            recent = losses[-50:]
+        if step % every == 0 or step == steps - 1:
+            recent = losses[-every:]
             log(f"step {step + 1}/{steps}  loss {sum(recent) / len(recent):.3f}  {time.perf_counter() - started:.0f} s")
-    model.eval()
-    model.half().save_pretrained(str(folder))
-    head, tail = losses[:50], losses[-50:]
+    head, tail = losses[:every], losses[-every:]
     return {"steps": steps, "loss_first": round(sum(head) / len(head), 4), "loss_last": round(sum(tail) / len(tail), 4), "seconds": round(time.perf_counter() - started)}
 
 
