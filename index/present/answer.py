@@ -93,7 +93,7 @@ class _Candidate:
 
 def answer_for(result: SearchResult, searcher: Searcher, cfg: AnswerSettings) -> Answer:
     """The answer to a searcher's result (what the app and `search --json` show)."""
-    check = searcher.checker.probabilities if cfg.check_model is not None and searcher.checker.state == "ready" else None
+    check = searcher.checker.probabilities if searcher.checker.state == "ready" else None
     return compose(result, searcher.window_vectors, searcher.lexicon.analyzer, searcher.lexicon.vocabulary, cfg, check)
 
 

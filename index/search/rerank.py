@@ -71,19 +71,20 @@ class Reranker:
         top = candidates[: len(texts)]
         if self.state != "ready" or len(top) < 2:
             return candidates
-        logits = np.asarray(self._model.predict([(query, text) for text in texts], batch_size=len(texts), show_progress_bar=False))
+        logits = self._logits(query, texts)
         blended = blend(logits, np.array([c.score for c in top]), self.settings.fused_weight)
         order = np.argsort(-blended, kind="stable")
         reranked = [replace(top[i], scores={**top[i].scores, "rerank": float(logits[i])}) for i in order]
         return reranked + candidates[len(top) :]
 
-
     def probabilities(self, query: str, texts: Sequence[str]) -> np.ndarray | None:
         """The model's probability that each text answers the query (None until it is ready)."""
         if self.state != "ready" or not texts:
             return None
-        logits = np.asarray(self._model.predict([(query, text) for text in texts], batch_size=len(texts), show_progress_bar=False))
-        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
+        return 1.0 / (1.0 + np.exp(-self._logits(query, texts).astype(np.float64)))
+
+    def _logits(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        return np.asarray(self._model.predict([(query, text) for text in texts], batch_size=len(texts), show_progress_bar=False))
 
 
 def blend(logits: np.ndarray, fused: np.ndarray, fused_weight: float) -> np.ndarray:

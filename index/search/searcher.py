@@ -71,6 +71,12 @@ class Searcher:
             self.reranker.start()
             self.checker.start()
 
+    def wait_for_models(self) -> None:
+        """Block until the reranker and the answer check have loaded (or failed): for one-off
+        commands and evaluations, which should not answer in fused order while they load."""
+        self.reranker.wait()
+        self.checker.wait()
+
     # -- what the backend holds ---------------------------------------------------------
     @property
     def name(self) -> str:

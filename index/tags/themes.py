@@ -79,5 +79,9 @@ class ThemeScorer:
 
     def tag(self, text: str, vector: np.ndarray | None) -> list[str]:
         scores, needed = self.scores(text, vector)
-        order = [i for i in np.argsort(-scores, kind="stable") if scores[i] >= needed and not math.isnan(scores[i])]
-        return [self.themes[i].id for i in order[: self.rule.max_themes]]
+        return [self.themes[i].id for i in best_above(scores, needed, self.rule.max_themes)]
+
+
+def best_above(scores: np.ndarray, threshold: float, most: int) -> list[int]:
+    """The indices of the `most` highest scores at or above `threshold`, best first."""
+    return [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= threshold and not math.isnan(scores[i])][:most]

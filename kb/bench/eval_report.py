@@ -25,8 +25,7 @@ def run_eval(settings: Settings, path: Path, as_json: bool, console: Console, ba
     for backend in backends or [settings.store.backend]:
         chosen = settings.model_copy(update={"store": settings.store.model_copy(update={"backend": backend})})
         searcher = open_searcher(chosen)
-        searcher.reranker.wait()  # every query ranked alike: none in fused order while the model loads
-        searcher.checker.wait()
+        searcher.wait_for_models()
         reports[backend] = evaluate(searcher, queries, **({"modes": modes} if modes else {}))
         records = answer_records(searcher, chosen, queries, load_offtopic())
         reports[backend]["answer"] = summarize_answers(records) | {"suggested floor (tune)": suggest_floor(records)}

@@ -26,7 +26,7 @@ from index.search.rerank import load_cross_encoder
 from index.search.searcher import open_searcher
 from index.tags.tagger import tag_text, theme_rule
 from index.tags.taxonomy import themes
-from index.tags.themes import ThemeScorer, mean_vector
+from index.tags.themes import ThemeScorer, best_above, mean_vector
 from kb.bench.evaluate import PARTS, split
 from kb.bench.tags_eval import labelled_passages, load_labels
 from settings import RerankSettings, Settings, load_settings
@@ -59,11 +59,7 @@ def theme_scores(settings: Settings, model_path: Path) -> tuple[list[dict], np.n
 
 
 def tagged(scores: np.ndarray, threshold: float, most: int) -> list[list[int]]:
-    out = []
-    for row in scores:
-        order = [i for i in np.argsort(-row, kind="stable") if row[i] >= threshold]
-        out.append(order[:most])
-    return out
+    return [best_above(row, threshold, most) for row in scores]
 
 
 def precision_recall(labels: Sequence[dict], chosen: list[list[int]]) -> tuple[float, float]:

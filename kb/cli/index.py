@@ -107,8 +107,7 @@ def run_search(args: argparse.Namespace, console: Console) -> int:
 
     settings = settings_from(args)
     searcher = open_searcher(settings)
-    searcher.reranker.wait()  # a one-off command waits for the model rather than answer unranked
-    searcher.checker.wait()
+    searcher.wait_for_models()
 
     def found(query: str):
         result = searcher.search(query, args.k, args.mode, filters)

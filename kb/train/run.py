@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         trained, settings_used = fit_biencoder(e5, tmp, groups, bi, prefixes, log), dataclasses.asdict(bi)
     record = {
         "kind": f"{args.kind}-from-e5-small", "recipe": settings_used, "base": base, "training": trained,
-        "groups": dict(counts), "stores": [s.name for s in stores], "tune_queries": not args.no_tune,
+        "groups": dict(counts), "stores": [] if args.groups else [s.name for s in stores], "tune_queries": "tune" in counts,
         "groups_file": args.groups.name if args.groups else None,
         "source_sha256": file_sha256(e5 / "model.safetensors"), "data_sha256": data_hash(groups),
         "weights_sha256": file_sha256(tmp / "model.safetensors"), "minutes": round((time.perf_counter() - started) / 60, 1),
