@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the project uses: Tesseract with Norwegian data (OCR of scanned
 # pages), the English-Norwegian FreeDict dictionary (translating English queries),
-# the Norwegian word lists (wnorwegian: the typo-correction benchmark at scale)
-# and Chromium (the real-browser test). Installs only what is missing.
+# the Norwegian word lists (wnorwegian: the typo-correction benchmark at scale),
+# Chromium (the real-browser test), and for the training queries in other words
+# (kb/train/rewrite.py) the Norwegian thesaurus (mythes-no) and Apertium's
+# nynorsk-bokmål translator (apertium-nno-nob). Installs only what is missing.
 set -euo pipefail
-packages=(tesseract-ocr tesseract-ocr-nor dict-freedict-eng-nor wnorwegian chromium)
+packages=(tesseract-ocr tesseract-ocr-nor dict-freedict-eng-nor wnorwegian chromium mythes-no apertium-nno-nob)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

