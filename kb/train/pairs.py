@@ -56,15 +56,12 @@ def seeds(passages: Sequence[Passage], rng: random.Random, per_passage: int = 2)
     """Pseudo-queries from the passages' own words."""
     stop = stopwords()
     headings: set[str] = set()
-    for passage in passages:
-        if passage.is_note or len(passage.text.split()) < 25:
-            continue
+    for passage in usable(passages):
         heading = HEADING_NUMBER.sub("", passage.section[-1]).strip() if passage.section else ""
         if 2 <= len(heading.split()) <= 12 and heading.casefold() not in headings:
             headings.add(heading.casefold())
             yield Seed(heading, window_texts(passage)[0], passage, "heading")
-        spans = [(s, e) for s, e in passage_sentences(passage.text) if 8 <= len(passage.text[s:e].split()) <= 40]
-        cuts = windows(passage)
+        spans, cuts = sentence_spans(passage), windows(passage)
         for start, end in rng.sample(spans, min(per_passage, len(spans))):
             sentence = passage.text[start:end]
             kind = rng.choice(("sentence", "keywords", "keywords", "typo", "ocr"))
@@ -76,6 +73,26 @@ def seeds(passages: Sequence[Passage], rng: random.Random, per_passage: int = 2)
             positive = answer_window(passage.text, cuts, start, end, kind == "sentence")
             if positive and len(query.split()) >= 2:
                 yield Seed(query, positive, passage, kind)
+
+
+def keyword_seeds(passages: Sequence[Passage], rng: random.Random, per_passage: int) -> Iterator[Seed]:
+    """Keyword queries of more sentences, against the window that holds each: material for the
+    English rewrite, which keeps a quarter of what it is given."""
+    stop = stopwords()
+    for passage in usable(passages):
+        spans, cuts = sentence_spans(passage), windows(passage)
+        for start, end in rng.sample(spans, min(per_passage, len(spans))):
+            positive = answer_window(passage.text, cuts, start, end, False)
+            if positive:
+                yield Seed(keywords(passage.text[start:end], stop, rng), positive, passage, "keywords")
+
+
+def usable(passages: Sequence[Passage]) -> Iterator[Passage]:
+    return (p for p in passages if not p.is_note and len(p.text.split()) >= 25)
+
+
+def sentence_spans(passage: Passage) -> list[tuple[int, int]]:
+    return [(s, e) for s, e in passage_sentences(passage.text) if 8 <= len(passage.text[s:e].split()) <= 40]
 
 
 def rewritten(pseudo: Sequence[Seed], rewriters: Mapping[str, Sequence[Rewriter]]) -> Iterator[Seed]:

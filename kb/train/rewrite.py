@@ -149,17 +149,28 @@ def read_thesaurus(path: Path) -> Iterable[tuple[str, str]]:
 
 
 def nynorsk_rewrites(queries: Sequence[str], language: str) -> list[str | None]:
-    """Each query in the other written Norwegian (Apertium, one process for all); None where it
-    did not change or Apertium is not installed."""
+    """Each query in the other written Norwegian (Apertium); None where it did not change or
+    Apertium is not installed."""
     pair = APERTIUM_PAIRS.get(language)
-    if pair is None or shutil.which("apertium") is None or not queries:
+    if pair is None or shutil.which("apertium") is None:
         return [None] * len(queries)
     lines = [" ".join(q.split()) for q in queries]
+    return [t if t and t != q else None for q, t in zip(lines, _apertium(lines, pair), strict=True)]
+
+
+def _apertium(lines: list[str], pair: str) -> list[str | None]:
+    """One process for all lines, one output line each; where Apertium's lines do not pair up with
+    the input's (it can break a line in the middle of a batch), each half is sent on its own."""
+    if not lines:
+        return []
     done = subprocess.run(["apertium", "-u", pair], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=600)
-    out = done.stdout.splitlines() if done.returncode == 0 else []
-    if len(out) != len(lines):
-        return [None] * len(queries)
-    return [t.strip() if t.strip() and t.strip() != q else None for q, t in zip(lines, out, strict=True)]
+    out = done.stdout.rstrip("\n").split("\n")
+    if done.returncode == 0 and len(out) == len(lines):
+        return [line.strip() for line in out]
+    if len(lines) == 1:
+        return [None]
+    half = len(lines) // 2
+    return _apertium(lines[:half], pair) + _apertium(lines[half:], pair)
 
 
 @lru_cache(maxsize=1)

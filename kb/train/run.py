@@ -25,7 +25,7 @@ from kb.bench.evaluate import load_queries
 from kb.train.base import small_base
 from kb.train.biencoder import BiSettings, fit_biencoder
 from kb.train.fit import FitSettings, fit
-from kb.train.pairs import Group, rewritten, seeds, tune_seeds, with_negatives
+from kb.train.pairs import Group, keyword_seeds, rewritten, seeds, tune_seeds, with_negatives
 from kb.train.rewrite import rewriters
 from settings import Settings, load_settings
 
@@ -44,6 +44,7 @@ class Recipe:
     max_groups: int = 1600  # pseudo-query groups at most (a random sample of them); tune groups come on top
     tune_repeats: int = 1  # each tune query's group this many times
     rewrites: bool = True  # English, synonym and nynorsk versions of the pseudo-queries (kb/train/rewrite.py)
+    glosses_per_passage: int = 2  # further keyword queries a passage gives for the English rewrite alone
     seed: int = 20
     fit: FitSettings = FitSettings()
 
@@ -130,7 +131,9 @@ def training_groups(settings: Settings, stores: list[Path], recipe: Recipe, tune
         pseudo = list(seeds(passages, rng, recipe.seeds_per_passage))
         pseudo = rng.sample(pseudo, min(len(pseudo), recipe.max_groups * len(passages) // max(1, _total(settings, stores))))
         if recipe.rewrites:
-            pseudo += list(rewritten(pseudo, rewriters(searcher.embedder.embed_queries)))
+            rewrite = rewriters(searcher.embedder.embed_queries)
+            more = list(keyword_seeds(passages, random.Random(recipe.seed + 1), recipe.glosses_per_passage))
+            pseudo += list(rewritten(pseudo, rewrite)) + [s for s in rewritten(more, rewrite) if s.source == "english"]
         log(f"{store}: {len(passages)} passages, {len(pseudo)} pseudo-queries")
         for seed in pseudo:
             if group := with_negatives(searcher, seed, recipe.fit.negatives):
