@@ -56,7 +56,8 @@ eval: setup
 
 # The reranker (docs/rerank.md): trained on the corpus, the real PDFs in ../shared/pdfs when
 # this checkout has them, and the tune questions; written to index/models/reranker. Never run
-# by `make run` or the tests: the trained model is committed.
+# by `make run` or the tests; a model is committed only when it beats the fused order, and
+# none has yet (docs/rerank.md).
 train: setup
 	$(BIN)/python -m ingest --config $(CONFIG); status=$$?; [ $$status -le 1 ] || [ $$status -eq 3 ]
 	@stores="--store var/store"; \
